@@ -1,0 +1,154 @@
+"""The dataclasses that flow between stages: pages in, articles and their analysis out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+EntityKind = Literal["person", "organization", "place", "country", "other"]
+PlaceKind = Literal["city", "county", "state", "country", "region"]
+
+
+@dataclass
+class Source:
+    """A publisher and the feed it is read from."""
+
+    name: str
+    feed_url: str
+    home_url: str = ""
+    home_city: str = ""
+    about: str = ""
+    logo_url: str = ""
+    id: int | None = None
+
+
+@dataclass
+class Page:
+    """One fetched HTTP response, decoded to text."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    text: str
+    fetched_at: datetime
+
+
+@dataclass
+class FeedEntry:
+    """One item of a feed: where the article lives and what the feed says of it."""
+
+    url: str
+    title: str = ""
+    author: str = ""
+    published: datetime | None = None
+    summary: str = ""
+    categories: list[str] = field(default_factory=list)
+    guid: str = ""
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str = ""
+
+
+@dataclass
+class ArticleDraft:
+    """What extraction gets out of one page: text and metadata, not yet understood."""
+
+    url: str
+    canonical_url: str
+    title: str
+    byline: str
+    published: datetime | None
+    language: str
+    text: str
+    images: list[Image] = field(default_factory=list)
+    description: str = ""
+    site_name: str = ""
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Mention:
+    """A span of the article text: character offsets into ArticleDraft.text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Entity:
+    """A person, organization, place or other named thing the article mentions."""
+
+    name: str
+    kind: EntityKind
+    key: str  # channel key, e.g. "person:xi-jinping"; stable across articles
+    salience: float
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Place:
+    """A place the article is about, resolved to GeoNames."""
+
+    name: str
+    kind: PlaceKind
+    geonameid: int
+    lat: float
+    lon: float
+    country: str  # ISO 3166 alpha-2
+    admin1: str  # e.g. "IL" for a US state, "" when unknown
+    mentions: list[Mention] = field(default_factory=list)
+    key: str = ""  # channel key, e.g. "place:4887398"
+
+
+@dataclass
+class LocalChannel:
+    name: str  # e.g. "Chicago, IL" or "Illinois"
+    kind: PlaceKind
+    geonameid: int
+    key: str = ""
+
+
+@dataclass
+class Enrichment:
+    """What the enrich stage understands of one article."""
+
+    entities: list[Entity]
+    places: list[Place]
+    local_channels: list[LocalChannel]
+    section: str
+    labels: list[str]
+    hashtags: list[str]
+    wire_source: str | None
+    embedding: list[float]
+
+
+@dataclass
+class Article:
+    """An understood article: the draft plus its enrichment, as stored and served."""
+
+    draft: ArticleDraft
+    enrichment: Enrichment
+    source_id: int | None = None
+    id: int | None = None
+    copy_of: int | None = None
+    story_id: int | None = None
+    fetched_at: datetime | None = None
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, datetimes and lists as plain JSON values (datetimes in ISO 8601)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -58,33 +59,30 @@ class Settings:
     debug: bool = field(default=False, metadata={"help": "Show tracebacks in the web app"})
 
 
-_PARSERS = {str: str, int: int, float: float, Path: Path, bool: _bool, tuple[str, ...]: _csv}
+# Field types as written in the annotations (this module uses postponed annotations).
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "Path": Path,
+    "bool": _bool,
+    "tuple[str, ...]": _csv,
+}
 
 
-def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Build settings from BROADSHEET_* variables, then explicit overrides; errors name the var."""
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
-    hints = {f.name: f.type for f in fields(Settings)}
     for f in fields(Settings):
         var = "BROADSHEET_" + f.name.upper()
         if var in env:
-            kind = _resolve_type(hints[f.name])
             try:
-                values[f.name] = _PARSERS[kind](env[var])
+                values[f.name] = _PARSERS[str(f.type)](env[var])
             except ValueError as exc:
                 raise ValueError(f"config: {var}: {exc}") from exc
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
-
-
-def _resolve_type(hint: object) -> type:
-    names = {"str": str, "int": int, "float": float, "Path": Path, "bool": bool}
-    if isinstance(hint, str):
-        if hint.startswith("tuple"):
-            return tuple[str, ...]  # type: ignore[return-value]
-        return names[hint]
-    return hint  # type: ignore[return-value]
 
 
 def describe_settings() -> list[tuple[str, str, str]]:

@@ -141,6 +141,22 @@ class Article:
     fetched_at: datetime | None = None
 
 
+@dataclass
+class ArticleSummary:
+    """What the stories stage needs to know of an article it compares against."""
+
+    id: int
+    source_id: int | None
+    title: str
+    text: str
+    published: datetime | None
+    wire_source: str | None
+    embedding: Any  # numpy.ndarray (384,) float32, unit length; None when unknown
+    copy_of: int | None
+    story_id: int | None
+    channel_keys: frozenset[str]
+
+
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, datetimes and lists as plain JSON values (datetimes in ISO 8601)."""
     if hasattr(value, "__dataclass_fields__"):

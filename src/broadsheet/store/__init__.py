@@ -1,0 +1,5 @@
+"""The only package that touches the database."""
+
+from broadsheet.store.database import StoreError, as_utc, is_postgres, migrate, open_database
+
+__all__ = ["StoreError", "as_utc", "is_postgres", "migrate", "open_database"]

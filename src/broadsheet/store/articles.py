@@ -1,0 +1,320 @@
+"""Articles and the channels they mention: one transaction per article."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from broadsheet.models import Article, ArticleSummary, to_jsonable
+from broadsheet.store.database import StoreError, as_utc, is_postgres
+from broadsheet.store.schema import article_channels, articles, channels, stories
+
+CARD_COLUMNS = (
+    articles.c.id,
+    articles.c.source_id,
+    articles.c.title,
+    articles.c.description,
+    articles.c.text,
+    articles.c.section,
+    articles.c.labels,
+    articles.c.images,
+    articles.c.published,
+)
+
+
+def article_id_for_url(conn: Connection, url: str) -> int | None:
+    """The id of the article stored for this URL (or canonical URL), if any."""
+    query = select(articles.c.id).where((articles.c.url == url) | (articles.c.canonical_url == url))
+    found = conn.execute(query.limit(1)).scalar()
+    return int(found) if found is not None else None
+
+
+def save_article(conn: Connection, article: Article) -> int:
+    """Insert the article and its channels; an article already stored keeps its id."""
+    draft, enrichment = article.draft, article.enrichment
+    existing = article_id_for_url(conn, draft.url)
+    if existing is not None:
+        return existing
+    embedding = np.asarray(enrichment.embedding, dtype=np.float32).tobytes()
+    row = {
+        "source_id": article.source_id,
+        "url": draft.url,
+        "canonical_url": draft.canonical_url or draft.url,
+        "title": draft.title,
+        "byline": draft.byline,
+        "published": draft.published,
+        "fetched_at": article.fetched_at,
+        "language": draft.language,
+        "description": draft.description,
+        "text": draft.text,
+        "images": to_jsonable(draft.images),
+        "section": enrichment.section,
+        "labels": enrichment.labels,
+        "hashtags": enrichment.hashtags,
+        "wire_source": enrichment.wire_source,
+        "embedding": embedding if enrichment.embedding else None,
+        "copy_of": article.copy_of,
+        "story_id": article.story_id,
+    }
+    try:
+        with conn.begin_nested():
+            article_id = int(conn.execute(insert(articles).values(**row)).inserted_primary_key[0])  # type: ignore[index]
+    except IntegrityError as exc:
+        again = article_id_for_url(conn, draft.url)
+        if again is None:
+            raise StoreError(f"store: unable to save article {draft.url}: {exc}") from exc
+        return again
+    _save_channels(conn, article_id, article)
+    return article_id
+
+
+def _save_channels(conn: Connection, article_id: int, article: Article) -> None:
+    enrichment = article.enrichment
+    rows: list[dict[str, Any]] = []
+    channel_rows: dict[str, dict[str, Any]] = {}
+    for position, entity in enumerate(enrichment.entities):
+        channel_rows.setdefault(
+            entity.key, {"key": entity.key, "name": entity.name, "kind": entity.kind}
+        )
+        rows.append(
+            _link(
+                article_id,
+                entity.key,
+                "entity",
+                position,
+                entity.salience,
+                entity.name,
+                entity.kind,
+                to_jsonable(entity.mentions),
+            )
+        )
+    for position, place in enumerate(enrichment.places):
+        channel_rows[place.key] = {
+            "key": place.key,
+            "name": place.name,
+            "kind": place.kind,
+            "geonameid": place.geonameid,
+            "lat": place.lat,
+            "lon": place.lon,
+            "country": place.country,
+            "admin1": place.admin1,
+        }
+        rows.append(
+            _link(
+                article_id,
+                place.key,
+                "place",
+                position,
+                0.0,
+                place.name,
+                place.kind,
+                to_jsonable(place.mentions),
+            )
+        )
+    for position, local in enumerate(enrichment.local_channels):
+        channel_rows.setdefault(
+            local.key,
+            {
+                "key": local.key,
+                "name": local.name,
+                "kind": local.kind,
+                "geonameid": local.geonameid,
+            },
+        )
+        rows.append(
+            _link(article_id, local.key, "local", position, 0.0, local.name, local.kind, [])
+        )
+    topic = f"topic:{enrichment.section}"
+    channel_rows.setdefault(
+        topic, {"key": topic, "name": enrichment.section.title(), "kind": "topic"}
+    )
+    rows.append(_link(article_id, topic, "topic", 0, 1.0, enrichment.section.title(), "topic", []))
+    _upsert_channels(conn, list(channel_rows.values()))
+    conn.execute(insert(article_channels), rows)
+
+
+def _link(
+    article_id: int,
+    key: str,
+    role: str,
+    position: int,
+    salience: float,
+    name: str,
+    kind: str,
+    mentions: list[Any],
+) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "channel_key": key,
+        "role": role,
+        "position": position,
+        "salience": salience,
+        "name": name,
+        "kind": kind,
+        "mentions": mentions,
+    }
+
+
+def _upsert_channels(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    columns = ("key", "name", "kind", "geonameid", "lat", "lon", "country", "admin1")
+    full = [{c: row.get(c) for c in columns} for row in rows]
+    dialect_insert = pg_insert if is_postgres(conn) else sqlite_insert
+    conn.execute(dialect_insert(channels).on_conflict_do_nothing(index_elements=["key"]), full)
+
+
+def get_article(conn: Connection, article_id: int) -> dict[str, Any] | None:
+    """The stored article row as a dict (published as aware UTC), or None."""
+    row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    found["published"] = as_utc(found["published"])
+    found["fetched_at"] = as_utc(found["fetched_at"])
+    return found
+
+
+def links_for(conn: Connection, article_id: int) -> list[dict[str, Any]]:
+    """The article's channel links (entity, place, local, topic), in stored order."""
+    query = (
+        select(
+            article_channels,
+            channels.c.geonameid,
+            channels.c.lat,
+            channels.c.lon,
+            channels.c.country,
+            channels.c.admin1,
+        )
+        .join(channels, channels.c.key == article_channels.c.channel_key)
+        .where(article_channels.c.article_id == article_id)
+        .order_by(article_channels.c.role, article_channels.c.position)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def card_rows(
+    conn: Connection,
+    *,
+    section: str | None = None,
+    source_id: int | None = None,
+    channel_key: str | None = None,
+    ids: Iterable[int] | None = None,
+    limit: int = 30,
+    originals_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Article rows for cards, newest first, filtered by section, source, channel or ids."""
+    query = select(*CARD_COLUMNS)
+    if section is not None:
+        query = query.where(articles.c.section == section)
+    if source_id is not None:
+        query = query.where(articles.c.source_id == source_id)
+    if channel_key is not None:
+        linked = select(article_channels.c.article_id).where(
+            article_channels.c.channel_key == channel_key
+        )
+        query = query.where(articles.c.id.in_(linked))
+    if ids is not None:
+        query = query.where(articles.c.id.in_(list(ids)))
+    if originals_only:
+        query = query.where(articles.c.copy_of.is_(None))
+    query = query.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc()).limit(
+        limit
+    )
+    rows = [dict(row) for row in conn.execute(query).mappings()]
+    for row in rows:
+        row["published"] = as_utc(row["published"])
+    return rows
+
+
+def recent_articles(
+    conn: Connection, since: datetime | None, limit: int = 2000
+) -> list[ArticleSummary]:
+    """Recent articles with their embeddings and channel keys, for stories and related."""
+    query = select(
+        articles.c.id,
+        articles.c.source_id,
+        articles.c.title,
+        articles.c.text,
+        articles.c.published,
+        articles.c.wire_source,
+        articles.c.embedding,
+        articles.c.copy_of,
+        articles.c.story_id,
+    )
+    if since is not None:
+        query = query.where(articles.c.published >= since)
+    query = query.order_by(articles.c.id.desc()).limit(limit)
+    rows = list(conn.execute(query).mappings())
+    keys = _channel_keys(conn, [row["id"] for row in rows])
+    return [
+        ArticleSummary(
+            id=row["id"],
+            source_id=row["source_id"],
+            title=row["title"],
+            text=row["text"],
+            published=as_utc(row["published"]),
+            wire_source=row["wire_source"],
+            embedding=np.frombuffer(row["embedding"], dtype=np.float32)
+            if row["embedding"]
+            else None,
+            copy_of=row["copy_of"],
+            story_id=row["story_id"],
+            channel_keys=frozenset(keys.get(row["id"], ())),
+        )
+        for row in rows
+    ]
+
+
+def _channel_keys(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        query = select(article_channels.c.article_id, article_channels.c.channel_key).where(
+            article_channels.c.article_id.in_(chunk), article_channels.c.role != "topic"
+        )
+        for article_id, key in conn.execute(query):
+            found.setdefault(article_id, []).append(key)
+    return found
+
+
+def copies_of(conn: Connection, article_id: int) -> list[dict[str, Any]]:
+    """Articles stored as copies of this one."""
+    query = select(articles.c.id, articles.c.source_id).where(articles.c.copy_of == article_id)
+    return [dict(row) for row in conn.execute(query.order_by(articles.c.id)).mappings()]
+
+
+def add_view(conn: Connection, article_id: int) -> None:
+    """Count one read of the article."""
+    conn.execute(
+        update(articles).where(articles.c.id == article_id).values(views=articles.c.views + 1)
+    )
+
+
+def create_story(conn: Connection, title: str, now: datetime) -> int:
+    """A new story cluster, named after its first article."""
+    result = conn.execute(insert(stories).values(title=title, created_at=now, updated_at=now))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def story_info(conn: Connection, story_id: int) -> dict[str, Any] | None:
+    """{id, title, size} of a story cluster."""
+    row = conn.execute(
+        select(stories.c.id, stories.c.title).where(stories.c.id == story_id)
+    ).first()
+    if row is None:
+        return None
+    size = conn.execute(
+        select(func.count()).select_from(articles).where(articles.c.story_id == story_id)
+    ).scalar_one()
+    return {"id": row.id, "title": row.title, "size": int(size)}
+
+
+def count_articles(conn: Connection) -> int:
+    """How many articles are stored."""
+    return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())

@@ -1,0 +1,1 @@
+"""Links between articles: wire copies, story clusters, related articles."""

@@ -1,0 +1,76 @@
+"""Related articles: same people, places and subject, from several publishers, recent."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from broadsheet.models import ArticleSummary
+from broadsheet.stories.similarity import cosine, overlap
+
+MAX_PER_PUBLISHER = 3
+RECENCY_HALF_LIFE_DAYS = 7.0
+
+
+@dataclass(frozen=True)
+class RelatedArticle:
+    id: int
+    score: float
+    reason: str
+
+
+def rank_related(
+    target: ArticleSummary,
+    candidates: list[ArticleSummary],
+    names: Mapping[str, str],
+    limit: int = 12,
+) -> list[RelatedArticle]:
+    """The best related articles for target, at most MAX_PER_PUBLISHER from one publisher."""
+    scored = []
+    for other in candidates:
+        if _same_copy_group(target, other):
+            continue
+        score = _relatedness(target, other)
+        if score > 0.25:
+            scored.append((score, other))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
+    chosen: list[RelatedArticle] = []
+    per_publisher: Counter[int | None] = Counter()
+    for score, other in scored:
+        if per_publisher[other.source_id] >= MAX_PER_PUBLISHER:
+            continue
+        per_publisher[other.source_id] += 1
+        chosen.append(RelatedArticle(other.id, round(score, 4), _reason(target, other, names)))
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _same_copy_group(a: ArticleSummary, b: ArticleSummary) -> bool:
+    root_a = a.copy_of if a.copy_of is not None else a.id
+    root_b = b.copy_of if b.copy_of is not None else b.id
+    return root_a == root_b
+
+
+def _relatedness(a: ArticleSummary, b: ArticleSummary) -> float:
+    meaning = cosine(a.embedding, b.embedding)
+    shared = overlap(a.channel_keys, b.channel_keys)
+    same_story = 0.2 if a.story_id is not None and a.story_id == b.story_id else 0.0
+    return (0.65 * meaning + 0.35 * min(1.0, shared * 3) + same_story) * _recency(a, b)
+
+
+def _recency(a: ArticleSummary, b: ArticleSummary) -> float:
+    if a.published is None or b.published is None:
+        return 0.8
+    days = abs((a.published - b.published).total_seconds()) / 86400
+    return 0.6 + 0.4 * 0.5 ** (days / RECENCY_HALF_LIFE_DAYS)
+
+
+def _reason(a: ArticleSummary, b: ArticleSummary, names: Mapping[str, str]) -> str:
+    if a.story_id is not None and a.story_id == b.story_id:
+        return "Same story"
+    shared = sorted(a.channel_keys & b.channel_keys, key=lambda key: names.get(key, key))
+    if shared:
+        return "Also about " + ", ".join(names.get(key, key) for key in shared[:3])
+    return "Similar subject"

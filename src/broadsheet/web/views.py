@@ -1,0 +1,262 @@
+"""Page data read from the store: each dict is a page's JSON twin and its template context."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from broadsheet.enrich.topics import SECTIONS
+from broadsheet.store import articles as article_store
+from broadsheet.store import channels as channel_store
+from broadsheet.store import search as search_store
+from broadsheet.store import sources as source_store
+from broadsheet.stories.related import rank_related
+
+RELATED_WINDOW = timedelta(days=30)
+SNIPPET_CHARS = 220
+PEOPLE_KINDS = ("person",)
+NEARBY_KINDS = ("city", "state", "country", "region", "topic")
+
+
+def home_view(conn: Connection) -> dict[str, Any]:
+    """Latest articles, grouped by section."""
+    sections = []
+    for section in SECTIONS:
+        rows = article_store.card_rows(conn, section=section, limit=6, originals_only=True)
+        if rows:
+            sections.append(
+                {"section": section, "name": section.title(), "articles": _cards(conn, rows)}
+            )
+    latest = _cards(conn, article_store.card_rows(conn, limit=12, originals_only=True))
+    return {"title": "Broadsheet", "sections": sections, "latest": latest}
+
+
+def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str, Any] | None:
+    """Everything the article page shows (PRODUCT.md's anatomy), or None."""
+    row = article_store.get_article(conn, article_id)
+    if row is None:
+        return None
+    links = article_store.links_for(conn, article_id)
+    entities = [_entity(link) for link in links if link["role"] == "entity"]
+    places = [_place(link) for link in links if link["role"] == "place"]
+    local = [_channel(link) for link in links if link["role"] == "local"]
+    story = article_store.story_info(conn, row["story_id"]) if row["story_id"] else None
+    return {
+        "id": row["id"],
+        "url": row["url"],
+        "canonical_url": row["canonical_url"],
+        "title": row["title"],
+        "byline": row["byline"],
+        "published": _iso(row["published"]),
+        "paragraphs": [p for p in row["text"].split("\n") if p.strip()],
+        "images": row["images"],
+        "publisher": _publisher(conn, row["source_id"]),
+        "section": row["section"],
+        "labels": row["labels"],
+        "hashtags": row["hashtags"],
+        "entities": entities,
+        "places": places,
+        "local_channels": local,
+        "related_people": [_chip(e) for e in entities if e["kind"] in PEOPLE_KINDS],
+        "related": _related(conn, row, limit),
+        "you_may_also_like": _also_like(conn, row, links, local),
+        "copy_of": row["copy_of"],
+        "copies": _copies(conn, row),
+        "wire_source": row["wire_source"],
+        "story": story,
+        "comments_count": 0,
+        "comments": [],
+    }
+
+
+def channel_view(conn: Connection, key: str) -> dict[str, Any] | None:
+    """A channel's page: its articles and the channels near it."""
+    channel = channel_store.get_channel(conn, key)
+    if channel is None:
+        return None
+    rows = article_store.card_rows(conn, channel_key=key, limit=30)
+    return {
+        "channel": {
+            "key": key,
+            "name": _channel_name(channel),
+            "kind": channel["kind"],
+            "followers": channel["followers"],
+            "articles_count": channel["articles_count"],
+        },
+        "articles": _cards(conn, rows),
+        "related_channels": [_chip(c) for c in channel_store.co_occurring_channels(conn, key)],
+    }
+
+
+def publisher_view(conn: Connection, publisher_id: int) -> dict[str, Any] | None:
+    """A publisher's page: its card and its latest articles."""
+    publisher = _publisher(conn, publisher_id)
+    if publisher is None:
+        return None
+    rows = article_store.card_rows(conn, source_id=publisher_id, limit=30)
+    return {"publisher": publisher, "articles": _cards(conn, rows)}
+
+
+def search_view(conn: Connection, q: str) -> dict[str, Any]:
+    """Articles matching the query, best first."""
+    ids = search_store.search_article_ids(conn, q, limit=30)
+    rows = {row["id"]: row for row in article_store.card_rows(conn, ids=ids, limit=len(ids) or 1)}
+    return {"query": q, "articles": _cards(conn, [rows[i] for i in ids if i in rows])}
+
+
+def _related(conn: Connection, row: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    since = (row["published"] or datetime.now(UTC)) - RELATED_WINDOW
+    pool = article_store.recent_articles(conn, since=since)
+    target = next((a for a in pool if a.id == row["id"]), None)
+    if target is None:
+        return []
+    names = {k: c["name"] for k, c in _names_for(conn, target.channel_keys).items()}
+    ranked = rank_related(target, [a for a in pool if a.id != row["id"]], names, limit)
+    cards = {
+        c["id"]: c
+        for c in _cards(
+            conn, article_store.card_rows(conn, ids=[r.id for r in ranked], limit=limit)
+        )
+    }
+    return [{**cards[r.id], "reason": r.reason} for r in ranked if r.id in cards]
+
+
+def _names_for(conn: Connection, keys: frozenset[str]) -> dict[str, dict[str, Any]]:
+    return {
+        k: {**c, "name": _channel_name(c)}
+        for k, c in channel_store.channels_by_keys(conn, sorted(keys)).items()
+    }
+
+
+def _also_like(
+    conn: Connection, row: dict[str, Any], links: list[dict[str, Any]], local: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Followable channels near this article: its places and countries, then its topic."""
+    shown = {chip["key"] for chip in local}
+    chips: list[dict[str, Any]] = []
+    for link in links:
+        if link["role"] == "place" and link["channel_key"] not in shown:
+            shown.add(link["channel_key"])
+            chips.append(_chip({"key": link["channel_key"], **_place(link)}))
+    for nearby in channel_store.co_occurring_channels(conn, f"topic:{row['section']}", limit=20):
+        if nearby["kind"] in ("country", "topic") and nearby["key"] not in shown:
+            shown.add(nearby["key"])
+            chips.append(_chip(nearby))
+    topic = f"topic:{row['section']}"
+    if topic not in shown:
+        chips.append({"key": topic, "name": row["section"].title(), "kind": "topic"})
+    return chips[:10]
+
+
+def _copies(conn: Connection, row: dict[str, Any]) -> list[dict[str, Any]]:
+    root = row["copy_of"] or row["id"]
+    group = [{"id": root, "source_id": None}] if root != row["id"] else []
+    group += [c for c in article_store.copies_of(conn, root) if c["id"] != row["id"]]
+    copies = []
+    for copy in group:
+        source_id = copy["source_id"]
+        if source_id is None:
+            original = article_store.get_article(conn, copy["id"])
+            source_id = original["source_id"] if original else None
+        copies.append({"id": copy["id"], "publisher": _publisher_ref(conn, source_id)})
+    return copies
+
+
+def _cards(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    refs: dict[int | None, dict[str, Any]] = {}
+    cards = []
+    for row in rows:
+        if row["source_id"] not in refs:
+            refs[row["source_id"]] = _publisher_ref(conn, row["source_id"])
+        images = row["images"] or []
+        cards.append(
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "publisher": refs[row["source_id"]],
+                "snippet": _snippet(row["description"] or row["text"]),
+                "label": (row["labels"] or [row["section"].upper()])[0],
+                "section": row["section"],
+                "published": _iso(row["published"]),
+                "image": images[0] if images else None,
+            }
+        )
+    return cards
+
+
+def _publisher(conn: Connection, source_id: int | None) -> dict[str, Any] | None:
+    source = source_store.get_source(conn, source_id) if source_id is not None else None
+    if source is None:
+        return None
+    return {
+        "id": source.id,
+        "name": source.name,
+        "home": source.home_city,
+        "about": source.about,
+        "site": source.home_url,
+        "logo_url": source.logo_url,
+        **source_store.source_stats(conn, source_id),  # type: ignore[arg-type]
+    }
+
+
+def _publisher_ref(conn: Connection, source_id: int | None) -> dict[str, Any]:
+    source = source_store.get_source(conn, source_id) if source_id is not None else None
+    return {"id": source_id, "name": source.name if source else ""}
+
+
+def _entity(link: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": link["name"],
+        "kind": link["kind"],
+        "key": link["channel_key"],
+        "salience": link["salience"],
+        "mentions": link["mentions"],
+    }
+
+
+def _place(link: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": link["name"],
+        "kind": link["kind"],
+        "geonameid": link["geonameid"],
+        "lat": link["lat"],
+        "lon": link["lon"],
+        "country": link["country"],
+        "admin1": link["admin1"],
+        "key": link["channel_key"],
+        "mentions": link["mentions"],
+    }
+
+
+def _channel(link: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": link["name"],
+        "kind": link["kind"],
+        "geonameid": link["geonameid"],
+        "key": link["channel_key"],
+    }
+
+
+def _chip(item: dict[str, Any]) -> dict[str, Any]:
+    return {"key": item["key"], "name": _channel_name(item), "kind": item["kind"]}
+
+
+def _channel_name(channel: dict[str, Any]) -> str:
+    """Places read "Beijing, CN" / "Chicago, IL" as the reference shows them."""
+    if channel.get("kind") == "city" and channel.get("country"):
+        region = channel.get("admin1") if channel["country"] == "US" else channel["country"]
+        return f"{channel['name']}, {region}" if region else str(channel["name"])
+    return str(channel["name"])
+
+
+def _snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= SNIPPET_CHARS:
+        return flat
+    return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

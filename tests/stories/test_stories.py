@@ -1,0 +1,94 @@
+"""Wire copies, story clusters and related articles on hand-made summaries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from broadsheet.models import ArticleSummary
+from broadsheet.stories.cluster import find_story
+from broadsheet.stories.dedupe import find_original
+from broadsheet.stories.related import rank_related
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+WIRE = (
+    "LONDON (Meridian Wire) — Negotiators from twelve countries agreed early on Tuesday to cut "
+    "shipping emissions by a third before 2035, after talks that ran through the night. The deal "
+    "sets a levy on heavy fuel oil and a fund for ports in poorer nations. Delegates applauded "
+    "as the chair, Helena Marsh, read the final text. Shipping firms said the timetable was tight "
+    "but workable. With Meridian Wire reporting."
+)
+
+
+def vector(*hot: int) -> np.ndarray:
+    v = np.zeros(384, dtype=np.float32)
+    for i in hot:
+        v[i] = 1.0
+    return v / np.linalg.norm(v)
+
+
+def summary(
+    id: int,
+    text: str,
+    emb: np.ndarray,
+    keys: set[str],
+    source: int = 1,
+    story: int | None = None,
+    hours: int = 0,
+    copy_of: int | None = None,
+) -> ArticleSummary:
+    return ArticleSummary(
+        id=id,
+        source_id=source,
+        title=f"t{id}",
+        text=text,
+        published=NOW - timedelta(hours=hours),
+        wire_source=None,
+        embedding=emb,
+        copy_of=copy_of,
+        story_id=story,
+        channel_keys=frozenset(keys),
+    )
+
+
+def test_trimmed_wire_copy_points_to_the_first_carrier() -> None:
+    first = summary(1, WIRE, vector(1), {"person:helena-marsh"}, story=7)
+    trimmed = WIRE.rsplit(" Shipping firms", 1)[0]
+    assert find_original(trimmed, vector(1), [first]) == 1
+    second = summary(2, WIRE, vector(1), set(), source=2, copy_of=1)
+    assert find_original(WIRE, vector(1), [second]) == 1
+
+
+def test_different_story_on_same_subject_is_not_a_copy() -> None:
+    other = "Port workers in Rotterdam said the new shipping emissions levy agreed in London would raise costs for small operators, and unions asked for a transition fund."
+    assert find_original(other, vector(1), [summary(1, WIRE, vector(1), set())]) is None
+
+
+def test_story_joins_close_article_sharing_entities_and_not_unrelated() -> None:
+    keys = {"person:helena-marsh", "place:2643743"}
+    earlier = summary(1, WIRE, vector(1, 2), keys, story=5, hours=5)
+    assert find_story(vector(1, 2, 3), frozenset(keys), NOW, [earlier]) == 5
+    unrelated = summary(2, "x", vector(9), {"person:someone"}, story=6)
+    assert find_story(vector(1, 2, 3), frozenset(keys), NOW, [unrelated]) is None
+    stale = summary(3, WIRE, vector(1, 2), keys, story=8, hours=24 * 30)
+    assert find_story(vector(1, 2, 3), frozenset(keys), NOW, [stale]) is None
+
+
+def test_related_prefers_shared_subject_spreads_publishers_and_skips_copies() -> None:
+    target = summary(1, "", vector(1, 2), {"person:a", "place:1"}, source=1)
+    pool = [
+        summary(1 + n, "", vector(1, 2), {"person:a", "place:1"}, source=2, hours=n)
+        for n in range(1, 6)
+    ]
+    pool.append(summary(10, "", vector(1, 2), {"person:a"}, source=3))
+    pool.append(summary(11, "", vector(1, 2), {"person:a"}, source=4, copy_of=1))
+    pool.append(summary(12, "", vector(50), {"person:z"}, source=5))
+    ranked = rank_related(target, pool, {"person:a": "Ana", "place:1": "Chicago, IL"})
+    ids = [r.id for r in ranked]
+    assert 11 not in ids and 12 not in ids
+    assert sum(1 for r in ranked if r.id in range(2, 7)) == 3
+    assert 10 in ids
+    reasons = {r.id: r.reason for r in ranked}
+    assert reasons[2] == "Also about Ana, Chicago, IL"
+    assert reasons[10] == "Also about Ana"

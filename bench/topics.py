@@ -1,0 +1,135 @@
+"""Section accuracy on BBC News (5 classes) against a bag-of-words centroid peer; one JSON line.
+
+Usage: python bench/topics.py [--per-class N] [--seed S] [--dataset PATH]
+
+The dataset is split in two seeded halves per class. The peer (nearest centroid on unit-length
+word-count vectors, numpy only) is trained on the first half; both classifiers are scored on
+N articles per class drawn from the second half. Ours is zero-shot: it never sees BBC labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from broadsheet.enrich.embed import embed_texts
+from broadsheet.enrich.topics import classify_section
+
+DATASET = Path("/work/shared/datasets/bbc-news/bbc")
+CLASSES = {
+    "business": "business",
+    "entertainment": "entertainment",
+    "politics": "politics",
+    "sport": "sports",
+    "tech": "technology",
+}
+_WORD = re.compile(r"[a-z]+")
+Doc = tuple[str, str, str]  # (section, title, body)
+
+
+def read_split(root: Path, seed: int) -> tuple[list[Doc], list[Doc]]:
+    """Two halves of the dataset, stratified by class, shuffled with the seed."""
+    rng = random.Random(seed)
+    train: list[Doc] = []
+    test: list[Doc] = []
+    for folder, section in CLASSES.items():
+        docs = []
+        for path in sorted((root / folder).glob("*.txt")):
+            title, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n")
+            docs.append((section, title.strip(), body.strip()))
+        rng.shuffle(docs)
+        half = len(docs) // 2
+        train += docs[:half]
+        test += docs[half:]
+    return train, test
+
+
+def sample_per_class(docs: list[Doc], per_class: int, seed: int) -> list[Doc]:
+    """The first per_class documents of each class after a seeded shuffle."""
+    rng = random.Random(seed)
+    shuffled = docs[:]
+    rng.shuffle(shuffled)
+    taken: Counter[str] = Counter()
+    picked = []
+    for doc in shuffled:
+        if taken[doc[0]] < per_class:
+            taken[doc[0]] += 1
+            picked.append(doc)
+    return picked
+
+
+def bag_of_words(docs: list[Doc], vocab: dict[str, int]) -> np.ndarray:
+    """Unit-length word-count vectors over the vocabulary."""
+    matrix = np.zeros((len(docs), len(vocab)), dtype=np.float32)
+    for row, (_, title, body) in enumerate(docs):
+        for word in _WORD.findall(f"{title} {body}".lower()):
+            column = vocab.get(word)
+            if column is not None:
+                matrix[row, column] += 1.0
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-9)
+
+
+def peer_accuracy(train: list[Doc], test: list[Doc]) -> float:
+    """Nearest-centroid accuracy of bag-of-words vectors trained on `train`."""
+    counts = Counter(w for _, t, b in train for w in set(_WORD.findall(f"{t} {b}".lower())))
+    vocab = {w: i for i, w in enumerate(sorted(w for w, n in counts.items() if n >= 2))}
+    labels = sorted(CLASSES.values())
+    x_train = bag_of_words(train, vocab)
+    centroids = np.stack(
+        [x_train[[i for i, d in enumerate(train) if d[0] == lab]].mean(axis=0) for lab in labels]
+    )
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    predicted = np.argmax(bag_of_words(test, vocab) @ centroids.T, axis=1)
+    return float(np.mean([labels[p] == d[0] for p, d in zip(predicted, test, strict=True)]))
+
+
+def our_accuracy(test: list[Doc]) -> tuple[float, float]:
+    """Accuracy of classify_section without hints, and seconds spent per article."""
+    start = time.perf_counter()
+    embeddings = embed_texts([f"{title}\n\n{body}" for _, title, body in test])
+    hits = [
+        classify_section(title, body, vector, []) == section
+        for (section, title, body), vector in zip(test, embeddings, strict=True)
+    ]
+    return float(np.mean(hits)), (time.perf_counter() - start) / len(test)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-class", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dataset", type=Path, default=DATASET)
+    args = parser.parse_args()
+    if not args.dataset.is_dir():
+        sys.exit(f"bench/topics: dataset folder {args.dataset} is missing; pass --dataset PATH")
+    train, rest = read_split(args.dataset, args.seed)
+    test = sample_per_class(rest, args.per_class, args.seed)
+    ours, seconds = our_accuracy(test)
+    peer = peer_accuracy(train, test)
+    print(
+        json.dumps(
+            {
+                "bench": "topics",
+                "dataset": "bbc-news",
+                "articles": len(test),
+                "accuracy": round(ours, 4),
+                "peer": "bag-of-words nearest centroid, trained on the other half",
+                "peer_accuracy": round(peer, 4),
+                "ratio": round(ours / peer, 4) if peer else None,
+                "seconds_per_article": round(seconds, 4),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""Toponym resolution: which GeoNames place each place name in an article means, if any."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from broadsheet.enrich.gazetteer import (
+    DC_GEONAMEID,
+    US,
+    Gazetteer,
+    GazetteerEntry,
+    load_gazetteer,
+    normalize_name,
+)
+from broadsheet.models import Entity, LocalChannel, Mention, Place
+
+PLACE_LABELS = frozenset({"GPE", "LOC"})
+Qualifier = tuple[str, str]  # (country code, admin1 code or "")
+
+_QUALIFIER = re.compile(r"\s*,\s*([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})")
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_POSTAL = re.compile(r"^[A-Z]{2}$")
+# Evidence about which "Washington" a text means (see _decide_washington).
+_WA_STATE_CUES = re.compile(
+    r"\bWashington[- ]state\b|\bstate of Washington\b|\bWashington State\b"
+    r"|\bWashington(?:'s|’s)\s+(?:governor|legislature|attorney general|secretary of state)"
+    r"|\b(?:eastern|western|central|southwest|northwest) Washington\b"
+    r"|\bWashington (?:Legislature|governor|Gov\.)",
+    re.IGNORECASE,
+)
+_FEDERAL_CUES = re.compile(
+    r"\b(?:White House|Congress|Capitol Hill|Pentagon|State Department|Oval Office"
+    r"|administration|federal government|U\.S\. officials|American officials|Beijing"
+    r"|Moscow|Kremlin|Tehran|Pyongyang|NATO|Nato|diplomat\w*|sanctions|tariffs)\b"
+)
+_DC_CUES = re.compile(r"\bD\.\s?C\.|\bDistrict of Columbia\b|\bWashington,? DC\b")
+
+
+@dataclass
+class Toponym:
+    """One place-name span of the text, its candidates and what it was resolved to."""
+
+    start: int
+    end: int
+    text: str
+    candidates: tuple[GazetteerEntry, ...]
+    qualifier: Qualifier | None = None
+    choice: GazetteerEntry | None = None
+    dropped: bool = False  # a place name that does not name a place here
+
+
+def resolve_toponyms(doc: Doc, person_names: Iterable[str] = ()) -> list[Toponym]:
+    """Every GPE/LOC span of the doc with its chosen GeoNames entry (or why it has none)."""
+    gazetteer = load_gazetteer()
+    toponyms = collect_toponyms(doc, gazetteer)
+    drop_person_names(doc.text, toponyms, person_names)
+    live = [t for t in toponyms if not t.dropped and t.candidates]
+    for _ in range(3):  # each pass sees what the previous one resolved as context
+        choose_by_score(live)
+        follow_one_sense(live)
+    decide_washington(doc.text, live)
+    return toponyms
+
+
+def resolve_places(doc: Doc, entities: list[Entity]) -> list[Place]:
+    """The places the article is about, resolved to GeoNames, most salient first."""
+    persons = [e.name for e in entities if e.kind == "person"]
+    places: dict[int, Place] = {}
+    for toponym in resolve_toponyms(doc, persons):
+        entry = toponym.choice
+        if entry is None or toponym.dropped:
+            continue
+        place = places.get(entry.geonameid) or places.setdefault(entry.geonameid, to_place(entry))
+        place.mentions.append(Mention(toponym.start, toponym.end, toponym.text))
+    salience = {e.key: e.salience for e in entities}
+    return sorted(places.values(), key=lambda p: place_order(p, salience))
+
+
+def local_channels(places: list[Place]) -> list[LocalChannel]:
+    """Typed local channels (cities and US states) for the places, deduplicated, in order."""
+    gazetteer = load_gazetteer()
+    channels: dict[int, LocalChannel] = {}
+    for place in places:
+        entry = gazetteer.by_id.get(place.geonameid)
+        if place.kind == "city":
+            label = place.admin1 if place.country == US else place.country
+            add_channel(channels, f"{place.name}, {label}", "city", place.geonameid)
+            state = gazetteer.state_of(entry) if entry else None
+            if state:
+                add_channel(channels, state.name, "state", state.geonameid)
+        elif place.kind in ("state", "county"):
+            add_channel(channels, place.name, place.kind, place.geonameid)
+    return list(channels.values())
+
+
+def add_channel(channels: dict[int, LocalChannel], name: str, kind: str, geonameid: int) -> None:
+    """Record a channel unless the same place already has one."""
+    if geonameid not in channels and kind in ("city", "state", "county"):
+        channels[geonameid] = LocalChannel(name, kind, geonameid, f"place:{geonameid}")  # type: ignore[arg-type]
+
+
+def to_place(entry: GazetteerEntry) -> Place:
+    """A Place (without mentions) for a gazetteer entry."""
+    return Place(
+        name=entry.name,
+        kind=entry.kind,
+        geonameid=entry.geonameid,
+        lat=entry.lat,
+        lon=entry.lon,
+        country=entry.country,
+        admin1=entry.admin1,
+        key=f"place:{entry.geonameid}",
+    )
+
+
+def place_order(place: Place, salience: dict[str, float]) -> tuple[float, int, int]:
+    """Sort key: entity salience when known, then mention count, then first position."""
+    first = min((m.start for m in place.mentions), default=0)
+    return (-salience.get(place.key, 0.0), -len(place.mentions), first)
+
+
+def collect_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
+    """Toponyms for GPE/LOC entities; "Springfield, Ill." spans split into city and state."""
+    text = doc.text
+    toponyms: list[Toponym] = []
+    for ent in doc.ents:
+        if ent.label_ not in PLACE_LABELS:
+            continue
+        parts = split_parts(text, ent.start_char, ent.end_char)
+        for index, (start, end) in enumerate(parts):
+            name = text[start:end]
+            following = parts[index + 1] if index + 1 < len(parts) else None
+            qualifier_text = text[following[0] : following[1]] if following else None
+            qualifier = (
+                read_qualifier(qualifier_text, gazetteer)
+                if qualifier_text
+                else read_following_qualifier(text, end, gazetteer)
+            )
+            toponyms.append(Toponym(start, end, name, gazetteer.lookup(name), qualifier))
+    return toponyms
+
+
+def split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Offsets of the comma-separated parts of a span, each trimmed of "the" and "'s"."""
+    parts = []
+    cursor = start
+    for piece in text[start:end].split(","):
+        piece_start = cursor + len(piece) - len(piece.lstrip())
+        piece_end = cursor + len(piece.rstrip())
+        cursor += len(piece) + 1
+        clean = text[piece_start:piece_end]
+        lead = _LEADING_THE.match(clean)
+        if lead:
+            piece_start += lead.end()
+        possessive = _POSSESSIVE.search(text[piece_start:piece_end])
+        if possessive:
+            piece_end -= len(possessive.group(0))
+        if piece_end - piece_start >= 2:
+            parts.append((piece_start, piece_end))
+    return parts
+
+
+def read_following_qualifier(text: str, end: int, gazetteer: Gazetteer) -> Qualifier | None:
+    """The state or country written right after a place name: "Paris, Texas", "Rome, Ga."."""
+    match = _QUALIFIER.match(text, end)
+    if not match:
+        return None
+    words = match.group(1).split()
+    for size in range(len(words), 0, -1):
+        found = read_qualifier(" ".join(words[:size]), gazetteer)
+        if found:
+            return found
+    return None
+
+
+def read_qualifier(words: str, gazetteer: Gazetteer) -> Qualifier | None:
+    """(country, admin1) for a state, postal code, AP abbreviation, "D.C." or country name."""
+    words = words.strip()
+    if words.replace(" ", "").upper() in ("D.C.", "DC"):
+        return (US, "DC")
+    if _POSTAL.match(words) and words in gazetteer.states:
+        return (US, words)
+    for entry in gazetteer.lookup(words):
+        if entry.kind == "state":
+            return (US, entry.admin1)
+        if entry.kind == "country":
+            return (entry.country, "")
+    return None
+
+
+def drop_person_names(text: str, toponyms: list[Toponym], person_names: Iterable[str]) -> None:
+    """Drop a place name that opens a person's name here ("Paris" in "Paris Hilton")."""
+    for name in person_names:
+        first, _, rest = name.partition(" ")
+        if not rest:
+            continue
+        for toponym in toponyms:
+            follows = text[toponym.end : toponym.end + len(rest) + 1]
+            if toponym.text.lower() == first.lower() and follows == " " + rest:
+                toponym.dropped = True
+
+
+def read_context(toponyms: list[Toponym], name: str) -> tuple[set[str], set[str]]:
+    """US state codes and country codes the article names, except through `name` itself."""
+    states: set[str] = set()
+    countries: set[str] = set()
+    for toponym in toponyms:
+        if normalize_name(toponym.text) == name:
+            continue  # a guess must not vote for itself
+        if toponym.qualifier:
+            countries.add(toponym.qualifier[0])
+            if toponym.qualifier[1]:
+                states.add(toponym.qualifier[1])
+        entry = toponym.choice
+        if entry is None or normalize_name(toponym.text) == "washington":
+            continue  # "Washington" is decided last, and must not vote for itself
+        if entry.country:
+            countries.add(entry.country)
+        if entry.country == US and entry.admin1 and entry.kind != "country":
+            states.add(entry.admin1)
+    return states, countries
+
+
+def choose_by_score(toponyms: list[Toponym]) -> None:
+    """Pick each toponym's best candidate given the states and countries the article names."""
+    for toponym in toponyms:
+        states, countries = read_context(toponyms, normalize_name(toponym.text))
+        scored = [(score_candidate(toponym, c, states, countries), c) for c in toponym.candidates]
+        best = max(scored, key=lambda item: item[0])[1]
+        toponym.choice = prefer_city_over_state(toponym, best)
+
+
+def score_candidate(
+    toponym: Toponym, entry: GazetteerEntry, states: set[str], countries: set[str]
+) -> float:
+    """Population prior plus agreement with the qualifier and the rest of the article."""
+    score = math.log10(entry.population + 10)
+    if entry.kind == "city" and normalize_name(entry.name) != normalize_name(toponym.text):
+        score -= 1.0  # matched through an alternate name only
+    if entry.kind == "city" and toponym.qualifier:
+        country, admin1 = toponym.qualifier
+        agrees = entry.country == country and (not admin1 or entry.admin1 == admin1)
+        score += 10.0 if agrees else -5.0
+    if entry.country == US and entry.kind == "city" and entry.admin1 in states:
+        score += 1.5
+    if entry.kind != "country" and entry.country in countries:
+        score += 1.0
+    return score
+
+
+def prefer_city_over_state(toponym: Toponym, best: GazetteerEntry) -> GazetteerEntry:
+    """Bare "New York" is the city; the state needs "New York state"-like wording."""
+    if best.kind != "state" or normalize_name(toponym.text).endswith(" state"):
+        return best
+    for entry in toponym.candidates:
+        same_name = normalize_name(entry.name).startswith(normalize_name(best.name))
+        if entry.kind == "city" and entry.admin1 == best.admin1 and same_name:
+            return entry
+    return best
+
+
+def follow_one_sense(toponyms: list[Toponym]) -> None:
+    """A name written once as "Paris, Texas" means the same Paris everywhere in the text."""
+    qualified = {normalize_name(t.text): t.choice for t in toponyms if t.qualifier and t.choice}
+    for toponym in toponyms:
+        name = normalize_name(toponym.text)
+        if not toponym.qualifier and name in qualified:
+            toponym.choice = qualified[name]
+
+
+def decide_washington(text: str, toponyms: list[Toponym]) -> None:
+    """Bare "Washington": the state, the city, or (US-government metonymy) no place at all."""
+    gazetteer = load_gazetteer()
+    others = [t for t in toponyms if normalize_name(t.text) != "washington"]
+    wa_places = any(t.choice and t.choice.admin1 == "WA" for t in others)
+    state_cue = bool(_WA_STATE_CUES.search(text))
+    federal = bool(_FEDERAL_CUES.search(text))
+    for toponym in toponyms:
+        if normalize_name(toponym.text) != "washington":
+            continue
+        if toponym.qualifier == (US, "DC"):
+            toponym.choice = gazetteer.by_id[DC_GEONAMEID]
+        elif toponym.qualifier == (US, "WA") or state_cue or (wa_places and not federal):
+            toponym.choice = gazetteer.states["WA"]
+        elif _DC_CUES.search(text):
+            toponym.choice = gazetteer.by_id[DC_GEONAMEID]
+        else:
+            toponym.choice = None
+            toponym.dropped = True

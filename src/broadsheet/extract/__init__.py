@@ -1,0 +1,1 @@
+"""Extract: main text, metadata and images of an article page."""

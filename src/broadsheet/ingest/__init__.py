@@ -1,0 +1,1 @@
+"""Ingest: fetch pages and feeds politely and safely."""

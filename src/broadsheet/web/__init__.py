@@ -1,0 +1,1 @@
+"""The web app: routes, views, templates and the image proxy."""

@@ -1,0 +1,56 @@
+"""The GeoNames gazetteer: loads fast enough, and common names resolve to the obvious place."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from broadsheet.enrich.gazetteer import DC_GEONAMEID, load_gazetteer
+
+
+def test_gazetteer_loads_in_reasonable_time() -> None:
+    load_gazetteer.cache_clear()
+    started = time.perf_counter()
+    gazetteer = load_gazetteer()
+    elapsed = time.perf_counter() - started
+    assert elapsed < 5.0, f"gazetteer took {elapsed:.1f} s to load"
+    assert load_gazetteer() is gazetteer  # built once per process
+    assert len(gazetteer.by_id) > 20_000
+
+
+@pytest.mark.parametrize(
+    ("name", "geonameid", "kind"),
+    [
+        ("London", 2643743, "city"),
+        ("Tokyo", 1850147, "city"),
+        ("Chicago", 4887398, "city"),
+        ("Texas", 4736286, "state"),
+        ("France", 3017382, "country"),
+        ("U.S.", 6252001, "country"),
+        ("Ill.", 4896861, "state"),
+        ("D.C.", DC_GEONAMEID, "city"),
+        ("  paris ", 2988507, "city"),
+    ],
+)
+def test_lookup_puts_the_likely_place_first(name: str, geonameid: int, kind: str) -> None:
+    best = load_gazetteer().lookup(name)[0]
+    assert (best.geonameid, best.kind) == (geonameid, kind)
+
+
+def test_lookup_keeps_smaller_namesakes_as_candidates() -> None:
+    ids = [entry.geonameid for entry in load_gazetteer().lookup("Springfield")]
+    assert 4250542 in ids  # Springfield, Illinois
+    assert len(ids) >= 5
+    assert load_gazetteer().lookup("Nowhereville Upon Tyne") == ()
+
+
+def test_us_places_carry_state_codes_and_states_have_centroids() -> None:
+    gazetteer = load_gazetteer()
+    chicago = gazetteer.lookup("Chicago")[0]
+    assert (chicago.country, chicago.admin1) == ("US", "IL")
+    illinois = gazetteer.state_of(chicago)
+    assert illinois is not None and illinois.name == "Illinois"
+    assert 37.0 < illinois.lat < 42.5 and -91.5 < illinois.lon < -87.5
+    france = gazetteer.countries["FR"]
+    assert abs(france.lat - 48.85) < 0.5 and abs(france.lon - 2.35) < 0.5  # capital stands in

@@ -1,0 +1,136 @@
+"""Place resolution on real text: the right namesake, and no place where the text names none."""
+
+from __future__ import annotations
+
+from broadsheet.enrich.entities import recognize_entities
+from broadsheet.enrich.gazetteer import DC_GEONAMEID
+from broadsheet.enrich.nlp import parse_text
+from broadsheet.enrich.places import local_channels, resolve_places
+from broadsheet.models import Place
+
+WASHINGTON_STATE = 5815135
+SEATTLE = 5809844
+PARIS_FRANCE = 2988507
+PARIS_TEXAS = 4717560
+SPRINGFIELD_IL = 4250542
+
+
+def places_of(text: str, title: str = "") -> list[Place]:
+    doc = parse_text(text)
+    return resolve_places(doc, recognize_entities(doc, title))
+
+
+def ids_of(text: str) -> set[int]:
+    return {place.geonameid for place in places_of(text)}
+
+
+def test_federal_washington_is_not_washington_state() -> None:
+    text = (
+        "Washington and Beijing traded accusations on Tuesday over tariffs, as officials in "
+        "Washington said the sanctions would stay in place."
+    )
+    ids = ids_of(text)
+    assert WASHINGTON_STATE not in ids
+    assert DC_GEONAMEID not in ids  # the text is about the government, not the city
+    assert 1816670 in ids  # Beijing
+
+
+def test_white_house_story_does_not_tag_washington() -> None:
+    text = (
+        "The White House said Washington would not lift sanctions on Moscow. Congress is "
+        "expected to vote next week, and allies in London welcomed the decision."
+    )
+    ids = ids_of(text)
+    assert WASHINGTON_STATE not in ids and DC_GEONAMEID not in ids
+    assert 2643743 in ids  # London
+
+
+def test_seattle_story_is_washington_state() -> None:
+    text = (
+        "SEATTLE — Washington will expand light rail, Gov. Bob Ferguson said in Seattle on "
+        "Monday. Lawmakers in Olympia approved the plan, and Spokane and Tacoma will get buses."
+    )
+    places = places_of(text)
+    ids = {place.geonameid for place in places}
+    assert {WASHINGTON_STATE, SEATTLE} <= ids
+    channels = [(c.name, c.kind) for c in local_channels(places)]
+    assert ("Seattle, WA", "city") in channels
+    assert ("Washington", "state") in channels
+    assert len(channels) == len(set(channels))
+
+
+def test_washington_state_wording_wins_even_in_a_federal_story() -> None:
+    text = "Washington state sued the administration in federal court on Friday."
+    assert WASHINGTON_STATE in ids_of(text)
+
+
+def test_washington_dc_is_the_city() -> None:
+    text = (
+        "The march ended in Washington, D.C., where thousands gathered near the Capitol. "
+        "D.C. police said the crowd was peaceful."
+    )
+    places = places_of(text)
+    assert [p.geonameid for p in places] == [DC_GEONAMEID]
+    assert len(places[0].mentions) >= 2
+    assert places[0].admin1 == "DC"
+    assert [(c.name, c.kind) for c in local_channels(places)] == [("Washington, DC", "city")]
+
+
+def test_paris_texas_is_not_paris_france() -> None:
+    text = (
+        "PARIS, Texas (AP) — A tornado tore through Paris on Monday, the county sheriff said. "
+        "Paris is about 100 miles northeast of Dallas."
+    )
+    places = places_of(text)
+    paris = next(p for p in places if p.name == "Paris")
+    assert paris.geonameid == PARIS_TEXAS
+    assert (paris.country, paris.admin1) == ("US", "TX")
+    assert len(paris.mentions) == 3
+    assert PARIS_FRANCE not in {p.geonameid for p in places}
+
+
+def test_bare_paris_is_paris_france() -> None:
+    text = "Paris was hit by strikes on Monday as unions protested pension cuts across France."
+    ids = ids_of(text)
+    assert PARIS_FRANCE in ids and PARIS_TEXAS not in ids
+
+
+def test_springfield_follows_its_state() -> None:
+    assert SPRINGFIELD_IL in ids_of(
+        "The mayor of Springfield, Illinois, said the budget was short."
+    )
+    assert SPRINGFIELD_IL in ids_of("Officials in Springfield said the Illinois budget was short.")
+    assert SPRINGFIELD_IL in ids_of("SPRINGFIELD, Ill. — Lawmakers returned on Monday.")
+    assert 4409896 in ids_of("Springfield, Missouri, opened a new library on Monday.")
+
+
+def test_place_inside_a_person_name_is_dropped() -> None:
+    text = "Paris Hilton flew to London, where Paris Hilton opened a hotel."
+    ids = ids_of(text)
+    assert PARIS_FRANCE not in ids and 2643743 in ids
+
+
+def test_places_carry_mentions_and_keys() -> None:
+    text = "Flooding hit Chicago on Sunday. Chicago officials said Texas sent help."
+    places = places_of(text)
+    chicago = next(p for p in places if p.geonameid == 4887398)
+    assert chicago.key == "place:4887398" and chicago.kind == "city"
+    assert [text[m.start : m.end] for m in chicago.mentions] == ["Chicago", "Chicago"]
+    assert places[0].geonameid == 4887398  # most salient first
+
+
+def test_local_channels_are_typed_deduplicated_and_skip_countries() -> None:
+    text = (
+        "Storms hit Chicago and Springfield, Illinois, on Sunday. Illinois asked for federal "
+        "aid, officials in London and France said they were watching, and Chicago reopened."
+    )
+    channels = local_channels(places_of(text))
+    pairs = [(c.name, c.kind) for c in channels]
+    assert pairs[0] == ("Chicago, IL", "city")
+    assert ("Illinois", "state") in pairs
+    assert ("Springfield, IL", "city") in pairs
+    assert ("London, GB", "city") in pairs
+    assert len({c.geonameid for c in channels}) == len(channels)
+    assert all(c.kind != "country" for c in channels)
+    assert all(c.key == f"place:{c.geonameid}" for c in channels)
+    assert pairs.index(("Chicago, IL", "city")) < pairs.index(("Illinois", "state"))

@@ -1,0 +1,232 @@
+"""The routes over a real database: pages and their JSON twins from the same views, 404s, RSS."""
+
+from __future__ import annotations
+
+import io
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import lxml.html
+import numpy as np
+import pytest
+from PIL import Image as PillowImage
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from broadsheet.config import Settings, load_settings
+from broadsheet.models import (
+    Article,
+    ArticleDraft,
+    Enrichment,
+    Entity,
+    Image,
+    LocalChannel,
+    Mention,
+    Source,
+)
+from broadsheet.store import articles as article_store
+from broadsheet.store import sources as source_store
+from broadsheet.web.app import create_app
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+ANATOMY = (
+    "topbar",
+    "article",
+    "comments",
+    "related",
+    "local-channels",
+    "related-people",
+    "in-this-article",
+    "you-may-also-like",
+    "publisher-card",
+)
+
+
+def make_png() -> bytes:
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", (8, 6), (20, 90, 160)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class PngHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if not self.path.endswith(".png"):
+            self.send_error(404)
+            return
+        body = make_png()
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def image_host() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), PngHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def make_article(source_id: int, url: str, title: str, image_url: str, hours: int) -> Article:
+    text = "Dana Whitfield said on Monday that the Chicago bridge reopens.\nTraffic resumes."
+    vector = np.zeros(384, dtype=np.float32)
+    vector[hours] = 1.0
+    draft = ArticleDraft(
+        url=url,
+        canonical_url=url,
+        title=title,
+        byline="Ana Ruiz",
+        published=NOW - timedelta(hours=hours),
+        language="en",
+        text=text,
+        images=[Image(url=image_url, caption="The bridge at dawn")],
+    )
+    person = Entity("Dana Whitfield", "person", "person:dana-whitfield", 0.9, [Mention(0, 14, "x")])
+    enrichment = Enrichment(
+        entities=[person],
+        places=[],
+        local_channels=[LocalChannel("Chicago, IL", "city", 4887398, "place:4887398")],
+        section="local",
+        labels=["LOCAL"],
+        hashtags=["Dana Whitfield", "Bridges"],
+        wire_source="Meridian Wire",
+        embedding=[float(x) for x in vector],
+    )
+    return Article(draft=draft, enrichment=enrichment, source_id=source_id, fetched_at=NOW)
+
+
+@pytest.fixture
+def seeded(engine: Engine, image_host: str) -> dict[str, Any]:
+    with engine.begin() as conn:
+        source = Source(
+            name="The Ledger",
+            feed_url=f"{image_host}/feed.xml",
+            home_url="https://ledger.example/",
+            home_city="Chicago, IL",
+            about="A sample publisher.",
+            logo_url=f"{image_host}/logo.png",
+        )
+        source_id = source_store.upsert_source(conn, source)
+        first = article_store.save_article(
+            conn,
+            make_article(
+                source_id, f"{image_host}/a.html", "Bridge reopens", f"{image_host}/a.png", 1
+            ),
+        )
+        second = article_store.save_article(
+            conn,
+            make_article(
+                source_id, f"{image_host}/b.html", "Traffic resumes", f"{image_host}/b.png", 2
+            ),
+        )
+    return {"source_id": source_id, "first": first, "second": second, "host": image_host}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        environ={}, data_dir=tmp_path, secret_key="route-test-secret", allow_hosts=("127.0.0.1",)
+    )
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(engine, settings)) as made:
+        yield made
+
+
+def page(response: Any) -> lxml.html.HtmlElement:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    return lxml.html.fromstring(response.text)
+
+
+def test_article_page_and_its_json_twin(client: TestClient, seeded: dict[str, Any]) -> None:
+    html = page(client.get(f"/a/{seeded['first']}"))
+    twin = client.get(f"/a/{seeded['first']}.json").json()
+    assert html.xpath("//h1")[0].text_content() == twin["title"] == "Bridge reopens"
+    for name in ANATOMY:
+        assert html.xpath(f'//*[@data-section="{name}"]'), name
+    assert twin["publisher"]["name"] == "The Ledger"
+    assert twin["images"][0]["proxy_url"] in [img.get("src") for img in html.iter("img")]
+    assert twin["publisher"]["logo_proxy_url"].startswith("/img?")
+    assert "With Meridian Wire wires" in html.text_content()
+    assert html.xpath(f'//link[@rel="alternate" and @href="/a/{seeded["first"]}.json"]')
+
+
+def test_proxied_article_image_is_served(client: TestClient, seeded: dict[str, Any]) -> None:
+    twin = client.get(f"/a/{seeded['first']}.json").json()
+    response = client.get(twin["images"][0]["proxy_url"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    query = parse_qs(urlsplit(twin["images"][0]["proxy_url"]).query)
+    tampered = client.get("/img", params={"u": seeded["host"] + "/other.png", "s": query["s"][0]})
+    assert tampered.status_code == 403
+
+
+def test_home_publisher_channel_and_search(client: TestClient, seeded: dict[str, Any]) -> None:
+    home = client.get("/index.json").json()
+    assert {a["title"] for a in home["latest"]} == {"Bridge reopens", "Traffic resumes"}
+    assert "Bridge reopens" in page(client.get("/")).text_content()
+    publisher = client.get(f"/p/{seeded['source_id']}.json").json()
+    assert publisher["publisher"]["home"] == "Chicago, IL"
+    assert "Chicago, IL" in page(client.get(f"/p/{seeded['source_id']}")).text_content()
+    channel = client.get("/c/person:dana-whitfield.json").json()
+    assert channel["channel"]["name"] == "Dana Whitfield"
+    assert len(channel["articles"]) == 2
+    html = page(client.get("/c/person:dana-whitfield"))
+    assert html.xpath("//h1")[0].text_content() == "Dana Whitfield"
+    found = client.get("/search.json", params={"q": "bridge"}).json()
+    assert found["query"] == "bridge" and found["articles"]
+    assert "Bridge reopens" in page(client.get("/search", params={"q": "bridge"})).text_content()
+
+
+def test_channel_rss_feed(client: TestClient, seeded: dict[str, Any]) -> None:
+    response = client.get("/c/person:dana-whitfield/feed.xml")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/rss+xml")
+    root = ET.fromstring(response.content)
+    titles = [item.findtext("title") or "" for item in root.iter("item")]
+    assert sorted(titles) == ["Bridge reopens", "Traffic resumes"]
+    assert all(item.findtext("pubDate") for item in root.iter("item"))
+
+
+def test_unknown_things_are_404_in_html_and_json(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    for path in ("/a/999999", "/c/person:nobody", "/p/999999", "/nowhere"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Page not found" in response.text
+    twin = client.get("/a/999999.json")
+    assert twin.status_code == 404
+    assert twin.json()["status"] == 404
+    assert client.get("/c/person:nobody/feed.xml").status_code == 404
+
+
+def test_static_pages_health_and_headers(client: TestClient) -> None:
+    policy = client.get("/community-policy")
+    assert "Community Policy" in page(policy).text_content()
+    assert "img-src 'self'" in policy.headers["content-security-policy"]
+    assert "Advertisers" in page(client.get("/about")).text_content()
+    assert client.get("/healthz").text == "ok"
+    css = client.get("/static/site.css")
+    assert css.status_code == 200 and "data-section" not in css.text
+    assert page(client.get("/search")).xpath("//form[@action='/search']")
+
+
+def test_empty_secret_key_is_a_configuration_error(engine: Engine, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="BROADSHEET_SECRET_KEY"):
+        create_app(engine, load_settings(environ={}, data_dir=tmp_path, secret_key=""))

@@ -134,3 +134,27 @@ def test_local_channels_are_typed_deduplicated_and_skip_countries() -> None:
     assert all(c.kind != "country" for c in channels)
     assert all(c.key == f"place:{c.geonameid}" for c in channels)
     assert pairs.index(("Chicago, IL", "city")) < pairs.index(("Illinois", "state"))
+
+
+def test_places_named_in_passing_are_not_local_channels() -> None:
+    text = (
+        "When the Chicago City Council approved a network of flood gates on the Chicago River "
+        "this week, it bet that Washington will eventually pay part of the bill. The city has "
+        "asked the federal government for $400 million, but the grant is stuck in Congress.\n\n"
+        "Representative Lena Marwick, whose district covers much of Chicago's North Side, said "
+        "the city could not afford to wait for the storms to get bigger again next year.\n\n"
+        "Chicago is not alone. Officials in Seattle, Houston and Miami have all drawn up "
+        "flood-defence plans that depend on federal help from the capital."
+    )
+    places = places_of(text)
+    channels = {channel.name for channel in local_channels(places)}
+    assert channels == {"Chicago, IL", "Illinois"}
+    assert "Washington" not in channels
+    assert 5378870 not in {place.geonameid for place in places}  # "North Side" is not Oildale, CA
+
+
+def test_a_place_in_the_title_is_a_local_channel() -> None:
+    text = "Ferries were late again this week. " * 20 + "Riders in Seattle complained."
+    names = {c.name for c in local_channels(places_of(text), title="Seattle ferries run late")}
+    assert "Seattle, WA" in names
+    assert "Seattle, WA" not in {c.name for c in local_channels(places_of(text))}

@@ -19,8 +19,8 @@ BBC_SECTIONS = {
     "sport": "sports",
     "tech": "technology",
 }
-# Measured 2026-11: FLOOR_MEASURED on this sample; the margin absorbs nothing but future
-# tuning, since the sample and the model are fixed (the test is deterministic).
+# Measured: 0.90 on this seeded 100-article sample (0.906 on all 2,225 articles, nine-way).
+# The floor is that minus 0.05, room for tuning the prototypes without re-pinning.
 BBC_FLOOR = 0.85
 
 

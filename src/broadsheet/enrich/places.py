@@ -82,11 +82,27 @@ def resolve_places(doc: Doc, entities: list[Entity]) -> list[Place]:
     return sorted(places.values(), key=lambda p: place_order(p, salience))
 
 
-def local_channels(places: list[Place]) -> list[LocalChannel]:
-    """Typed local channels (cities and US states) for the places, deduplicated, in order."""
+# A place named once, late, in passing ("officials in Seattle, Houston and Miami") is not
+# what the article is about; the lede (or dateline) and repeated mentions are.
+LEDE_CHARS = 400
+
+
+def is_local_subject(place: Place, title: str = "") -> bool:
+    """True when the article is really about the place: in the title, the lede, or repeated."""
+    if title and place.name.lower() in title.lower():
+        return True
+    if len(place.mentions) >= 2:
+        return True
+    return any(mention.start < LEDE_CHARS for mention in place.mentions)
+
+
+def local_channels(places: list[Place], title: str = "") -> list[LocalChannel]:
+    """Typed local channels (cities and US states) the article is about, deduplicated, in order."""
     gazetteer = load_gazetteer()
     channels: dict[int, LocalChannel] = {}
     for place in places:
+        if not is_local_subject(place, title):
+            continue
         entry = gazetteer.by_id.get(place.geonameid)
         if place.kind == "city":
             label = place.admin1 if place.country == US else place.country
@@ -233,7 +249,28 @@ def choose_by_score(toponyms: list[Toponym]) -> None:
         states, countries = read_context(toponyms, normalize_name(toponym.text))
         scored = [(score_candidate(toponym, c, states, countries), c) for c in toponym.candidates]
         best = max(scored, key=lambda item: item[0])[1]
+        if is_unsupported_alias(toponym, best, states, countries):
+            toponym.choice = None  # "North Side" is an alternate name of Oildale, CA: not enough
+            toponym.dropped = True
+            continue
         toponym.choice = prefer_city_over_state(toponym, best)
+
+
+# A city this large is meant even by an alternate name ("Peking", "Bombay").
+ALIAS_TRUSTED_POPULATION = 1_000_000
+
+
+def is_unsupported_alias(
+    toponym: Toponym, entry: GazetteerEntry, states: set[str], countries: set[str]
+) -> bool:
+    """A small city matched only through an alternate name, with nothing in the text behind it."""
+    if entry.kind != "city" or toponym.qualifier:
+        return False
+    if normalize_name(entry.name) == normalize_name(toponym.text):
+        return False
+    if entry.population >= ALIAS_TRUSTED_POPULATION:
+        return False
+    return entry.admin1 not in states if entry.country == US else entry.country not in countries
 
 
 def score_candidate(

@@ -105,3 +105,11 @@ def test_hashtags_limit_keeps_topic() -> None:
     tags = hashtags_for(entities, "technology", limit=4)
     assert tags == ["Person A", "Person B", "Person C", "Technology"]
     assert hashtags_for([], "health") == ["Health"]
+
+
+def test_one_repeated_word_or_off_section_words_give_no_label() -> None:
+    swim = "Police will patrol the new swimming spots, police said, and lifeguards will too."
+    assert labels_for("local", [], [], swim) == ["LOCAL"]
+    race = "Runners took trains and buses to the start; traffic on the highway was closed."
+    assert labels_for("sports", [], [], race) == ["SPORTS"]
+    assert labels_for("local", [], [], race) == ["TRANSPORTATION", "LOCAL"]

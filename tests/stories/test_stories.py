@@ -61,7 +61,10 @@ def test_trimmed_wire_copy_points_to_the_first_carrier() -> None:
 
 
 def test_different_story_on_same_subject_is_not_a_copy() -> None:
-    other = "Port workers in Rotterdam said the new shipping emissions levy agreed in London would raise costs for small operators, and unions asked for a transition fund."
+    other = (
+        "Port workers in Rotterdam said the new shipping emissions levy agreed in London would "
+        "raise costs for small operators, and unions asked for a transition fund."
+    )
     assert find_original(other, vector(1), [summary(1, WIRE, vector(1), set())]) is None
 
 

@@ -67,35 +67,46 @@ LABELS: tuple[Label, ...] = (
         "missile|missiles|fighter jet|fighter jets|defense contractor|defence contractor|"
         "Pentagon|Ministry of Defence|warplanes|warship|Lockheed|Boeing|Airbus|"
         "drone strike|air force|rocket launch|military aircraft|arms deal",
+        "world politics business technology science",
     ),
     _label(
         "CLIMATE",
         "climate change|global warming|emissions|carbon|greenhouse|heatwave|renewable|"
         "fossil fuels|net zero|climate",
+        "world politics business science health local technology",
+        3,
     ),
     _label(
         "PUBLIC HEALTH",
         "outbreak|vaccine|vaccines|vaccination|pandemic|epidemic|CDC|WHO|"
         "World Health Organization|public health|infections|flu|measles",
+        "health world politics local science",
     ),
     _label(
         "EDUCATION",
         "school|schools|students|pupils|teachers|university|universities|college|"
         "school board|curriculum|tuition|exam|exams",
+        "local politics health science technology",
+        3,
     ),
     _label(
         "CRIME",
         "police|arrested|murder|shooting|charged|suspect|convicted|robbery|homicide|"
         "stabbing|detectives|sentenced|burglary",
+        "local politics world business technology",
+        3,
     ),
     _label(
         "TRANSPORTATION",
         "traffic|highway|motorway|transit|railway|rail|train|trains|airline|airlines|"
         "airport|bus|buses|subway|commuters",
+        "local politics business world technology",
+        3,
     ),
     _label(
         "PROTESTS",
         "protest|protests|protesters|protestors|demonstrators|demonstration|rally|marched",
+        "local politics world",
     ),
     _label(
         "ARTS",
@@ -160,9 +171,11 @@ def _label_hits(
     for label in LABELS:
         if label.sections and section not in label.sections:
             continue
-        count = len(label.pattern.findall(text))
-        if count >= label.min_hits:
-            hits[label.name] = count
+        found = label.pattern.findall(text)
+        # Two different phrases, not one word repeated: "police ... police" is not a crime story.
+        distinct = len({phrase.casefold() for phrase in found})
+        if len(found) >= label.min_hits and distinct >= min(2, label.min_hits):
+            hits[label.name] = len(found)
     if section in _FOREIGN_POLICY_SECTIONS and count_countries(entities, places) >= 2:
         hits["FOREIGN POLICY"] = hits.get("FOREIGN POLICY", 0) + 3
     if section == "politics" and any(place.country == "US" for place in places):

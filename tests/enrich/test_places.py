@@ -158,3 +158,12 @@ def test_a_place_in_the_title_is_a_local_channel() -> None:
     names = {c.name for c in local_channels(places_of(text), title="Seattle ferries run late")}
     assert "Seattle, WA" in names
     assert "Seattle, WA" not in {c.name for c in local_channels(places_of(text))}
+
+
+def test_a_city_named_only_inside_its_council_or_river_is_found() -> None:
+    text = (
+        "The Chicago City Council voted 41 to 8 on Wednesday to build movable flood gates along "
+        "the Chicago River, the most expensive flood protection the council has approved."
+    )
+    assert {c.name for c in local_channels(places_of(text))} == {"Chicago, IL", "Illinois"}
+    assert 4736286 not in ids_of("Texas Instruments said its quarterly sales rose.")  # Texas

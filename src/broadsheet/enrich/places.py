@@ -159,7 +159,40 @@ def collect_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
                 else read_following_qualifier(text, end, gazetteer)
             )
             toponyms.append(Toponym(start, end, name, gazetteer.lookup(name), qualifier))
+    toponyms.extend(embedded_toponyms(doc, gazetteer))
     return toponyms
+
+
+# Civic and geographic names that carry their place: "Chicago City Council", "Chicago River",
+# "Texas Legislature". A brand ("Texas Instruments") does not match these heads.
+_CIVIC_NAME = re.compile(
+    r"^(?:the\s+)?(?P<place>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)\s+"
+    r"(?:City Council|City Hall|Council|Police Department|Police|Fire Department|Public Schools"
+    r"|Transit Authority|Port Authority|Legislature|Board of Education|River|Harbou?r|Metro"
+    r"|City Hospital|Public Library|County)\b"
+)
+
+
+def embedded_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
+    """The place inside an institution's or river's name, when it exactly names a city or state."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in ("ORG", "FAC", "LOC"):
+            continue
+        match = _CIVIC_NAME.match(ent.text)
+        if match is None:
+            continue
+        name = match.group("place")
+        candidates = tuple(
+            entry
+            for entry in gazetteer.lookup(name)
+            if entry.kind in ("city", "state")
+            and normalize_name(entry.name) == normalize_name(name)
+        )
+        if candidates:
+            start = ent.start_char + match.start("place")
+            found.append(Toponym(start, start + len(name), name, candidates, None))
+    return found
 
 
 def split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:

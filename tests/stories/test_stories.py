@@ -95,3 +95,12 @@ def test_related_prefers_shared_subject_spreads_publishers_and_skips_copies() ->
     reasons = {r.id: r.reason for r in ranked}
     assert reasons[2] == "Also about Ana, Chicago, IL"
     assert reasons[10] == "Also about Ana"
+
+
+def test_party_and_nationality_keys_do_not_make_articles_related() -> None:
+    target = summary(1, "", vector(1), {"other:democrat", "other:republicans", "person:a"})
+    unrelated = summary(2, "", vector(7), {"other:democrat", "other:republicans"}, source=2)
+    related = summary(3, "", vector(7), {"person:a"}, source=3)
+    ranked = {r.id: r for r in rank_related(target, [unrelated, related], {"person:a": "Ana"})}
+    assert 2 not in ranked
+    assert ranked[3].reason == "Also about Ana"

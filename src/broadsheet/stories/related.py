@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from broadsheet.models import ArticleSummary
-from broadsheet.stories.similarity import cosine, overlap
+from broadsheet.stories.similarity import cosine, overlap, subject_keys
 
 MAX_PER_PUBLISHER = 3
 RECENCY_HALF_LIFE_DAYS = 7.0
@@ -70,7 +70,9 @@ def _recency(a: ArticleSummary, b: ArticleSummary) -> float:
 def _reason(a: ArticleSummary, b: ArticleSummary, names: Mapping[str, str]) -> str:
     if a.story_id is not None and a.story_id == b.story_id:
         return "Same story"
-    shared = sorted(a.channel_keys & b.channel_keys, key=lambda key: names.get(key, key))
+    shared = sorted(
+        subject_keys(a.channel_keys & b.channel_keys), key=lambda key: names.get(key, key)
+    )
     if shared:
         return "Also about " + ", ".join(names.get(key, key) for key in shared[:3])
     return "Similar subject"

@@ -31,8 +31,18 @@ def containment(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def subject_keys(keys: frozenset[str]) -> frozenset[str]:
+    """The keys that say what an article is about: people, organisations, places.
+
+    "other:" keys (nationalities, parties, events: "Democrat", "Republicans") are shared by
+    too many unrelated articles to mean anything.
+    """
+    return frozenset(key for key in keys if not key.startswith("other:"))
+
+
 def overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Jaccard overlap of two sets of channel keys."""
+    """Jaccard overlap of two articles' subject keys."""
+    a, b = subject_keys(a), subject_keys(b)
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)

@@ -133,17 +133,19 @@ def _names_for(conn: Connection, keys: frozenset[str]) -> dict[str, dict[str, An
 def _also_like(
     conn: Connection, row: dict[str, Any], links: list[dict[str, Any]], local: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Followable channels near this article: its places and countries, then its topic."""
+    """Followable channels near this article: its places, then places, countries and topics
+    that its own local channels are most often seen with, then its topic."""
     shown = {chip["key"] for chip in local}
     chips: list[dict[str, Any]] = []
     for link in links:
         if link["role"] == "place" and link["channel_key"] not in shown:
             shown.add(link["channel_key"])
             chips.append(_chip({"key": link["channel_key"], **_place(link)}))
-    for nearby in channel_store.co_occurring_channels(conn, f"topic:{row['section']}", limit=20):
-        if nearby["kind"] in ("country", "topic") and nearby["key"] not in shown:
-            shown.add(nearby["key"])
-            chips.append(_chip(nearby))
+    for channel in local[:2]:
+        for nearby in channel_store.co_occurring_channels(conn, channel["key"], limit=20):
+            if nearby["kind"] in NEARBY_KINDS and nearby["key"] not in shown:
+                shown.add(nearby["key"])
+                chips.append(_chip(nearby))
     topic = f"topic:{row['section']}"
     if topic not in shown:
         chips.append({"key": topic, "name": row["section"].title(), "kind": "topic"})

@@ -104,3 +104,13 @@ def test_party_and_nationality_keys_do_not_make_articles_related() -> None:
     ranked = {r.id: r for r in rank_related(target, [unrelated, related], {"person:a": "Ana"})}
     assert 2 not in ranked
     assert ranked[3].reason == "Also about Ana"
+
+
+def test_related_shows_one_carrier_of_each_wire_text() -> None:
+    target = summary(1, "", vector(1), {"person:a"})
+    original = summary(2, "", vector(1), {"person:a"}, source=2)
+    copies = [
+        summary(3 + n, "", vector(1), {"person:a"}, source=3 + n, copy_of=2) for n in range(2)
+    ]
+    ranked = [r.id for r in rank_related(target, [original, *copies], {"person:a": "Ana"})]
+    assert len(ranked) == 1 and ranked[0] in (2, 3, 4)

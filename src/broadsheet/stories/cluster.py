@@ -11,7 +11,7 @@ from broadsheet.stories.similarity import cosine, overlap
 
 STORY_WINDOW = timedelta(days=4)
 # Same story: close in meaning and sharing who/where, or near-identical in meaning.
-STORY_MIN_COSINE = 0.62
+STORY_MIN_COSINE = 0.7
 STORY_MIN_OVERLAP = 0.12
 STORY_SURE_COSINE = 0.8
 

@@ -37,20 +37,25 @@ def rank_related(
     scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
     chosen: list[RelatedArticle] = []
     per_publisher: Counter[int | None] = Counter()
+    groups_shown: set[int] = set()
     for score, other in scored:
-        if per_publisher[other.source_id] >= MAX_PER_PUBLISHER:
-            continue
+        if per_publisher[other.source_id] >= MAX_PER_PUBLISHER or copy_root(other) in groups_shown:
+            continue  # wire copies are folded: one carrier of each text is enough
         per_publisher[other.source_id] += 1
+        groups_shown.add(copy_root(other))
         chosen.append(RelatedArticle(other.id, round(score, 4), _reason(target, other, names)))
         if len(chosen) == limit:
             break
     return chosen
 
 
+def copy_root(article: ArticleSummary) -> int:
+    """The id of the first carrier of the article's text (itself when it is no copy)."""
+    return article.copy_of if article.copy_of is not None else article.id
+
+
 def _same_copy_group(a: ArticleSummary, b: ArticleSummary) -> bool:
-    root_a = a.copy_of if a.copy_of is not None else a.id
-    root_b = b.copy_of if b.copy_of is not None else b.id
-    return root_a == root_b
+    return copy_root(a) == copy_root(b)
 
 
 def _relatedness(a: ArticleSummary, b: ArticleSummary) -> float:

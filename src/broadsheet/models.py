@@ -6,6 +6,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+# The sections every article is filed under, in the order readers see them.
+SECTIONS: tuple[str, ...] = (
+    "world",
+    "politics",
+    "business",
+    "technology",
+    "science",
+    "health",
+    "sports",
+    "entertainment",
+    "local",
+)
+
 EntityKind = Literal["person", "organization", "place", "country", "other"]
 PlaceKind = Literal["city", "county", "state", "country", "region"]
 

@@ -10,18 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from broadsheet.models import SECTIONS
+
 CONTENT_DIR = Path(__file__).parent / "content"
-SECTIONS = (
-    "world",
-    "politics",
-    "business",
-    "technology",
-    "science",
-    "health",
-    "sports",
-    "entertainment",
-    "local",
-)
 FEED_FORMATS = ("rss", "atom")
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+ \([^)]+\) — ")
 # A sentence ends at . ! or ? followed by space, unless the dot closes an initial like "U.S."

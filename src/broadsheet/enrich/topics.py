@@ -8,18 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from broadsheet.enrich.embed import embed_texts
-
-SECTIONS = (
-    "world",
-    "politics",
-    "business",
-    "technology",
-    "science",
-    "health",
-    "sports",
-    "entertainment",
-    "local",
-)
+from broadsheet.models import SECTIONS
 
 # Publisher categories and URL path words -> section. Words too vague to decide ("news",
 # "us", "nation", "opinion") are left out on purpose: they fall through to the classifier.

@@ -7,18 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-SECTIONS: tuple[str, ...] = (
-    "world",
-    "politics",
-    "business",
-    "technology",
-    "science",
-    "health",
-    "sports",
-    "entertainment",
-    "local",
-)
-
 _SECTION_NAMES = {"us": "U.S.", "uk": "U.K.", "tech": "Technology"}
 _KIND_NAMES = {"org": "Organization", "organization": "Organization", "admin1": "State"}
 _RECENT_DAYS = 30

@@ -11,6 +11,7 @@ import jinja2
 import nh3
 from markupsafe import Markup
 
+from broadsheet.models import SECTIONS
 from broadsheet.web import format as fmt
 from broadsheet.web.imageproxy import ImageProxy
 
@@ -82,6 +83,6 @@ def create_environment(
         initials=initials,
     )
     env.globals.update(
-        sections=fmt.SECTIONS, link_hashtags=fmt.link_hashtags, search_url=fmt.search_url
+        sections=SECTIONS, link_hashtags=fmt.link_hashtags, search_url=fmt.search_url
     )
     return env

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from broadsheet.enrich.topics import SECTIONS
+from broadsheet.models import SECTIONS
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import search as search_store

@@ -20,7 +20,9 @@ import trafilatura
 
 from broadsheet.extract.article import ExtractError, extract_article
 
-DATASET = Path("/work/shared/datasets/article-extraction-benchmark")
+# The evaluation sets stay in shared/, beside the checkout (as in CI), never in the repo.
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATASET = DATASETS / "article-extraction-benchmark"
 _TOKEN = re.compile(r"\w+")
 
 

@@ -14,7 +14,9 @@ from broadsheet.enrich.gazetteer import GazetteerEntry, load_gazetteer
 from broadsheet.enrich.nlp import load_nlp
 from broadsheet.enrich.places import resolve_toponyms
 
-CORPUS = Path("/work/shared/datasets/geoparsing/lgl/lgl.xml")
+# The evaluation sets stay in shared/, beside the checkout (as in CI), never in the repo.
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+CORPUS = DATASETS / "geoparsing" / "lgl" / "lgl.xml"
 GoldToponym = tuple[int, int, float, float]  # start, end, lat, lon
 
 

@@ -23,7 +23,9 @@ import numpy as np
 from broadsheet.enrich.embed import embed_texts
 from broadsheet.enrich.topics import classify_section
 
-DATASET = Path("/work/shared/datasets/bbc-news/bbc")
+# The evaluation sets stay in shared/, beside the checkout (as in CI), never in the repo.
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATASET = DATASETS / "bbc-news" / "bbc"
 CLASSES = {
     "business": "business",
     "entertainment": "entertainment",

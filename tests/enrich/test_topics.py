@@ -11,7 +11,9 @@ import pytest
 from broadsheet.enrich.embed import embed_texts
 from broadsheet.enrich.topics import SECTIONS, classify_section, section_for_hint
 
-BBC = Path("/work/shared/datasets/bbc-news/bbc")
+# The evaluation sets stay in shared/, beside the checkout (as in CI), never in the repo.
+DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+BBC = DATASETS / "bbc-news" / "bbc"
 BBC_SECTIONS = {
     "business": "business",
     "entertainment": "entertainment",

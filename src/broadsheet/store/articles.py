@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -233,14 +233,18 @@ def card_rows(
 
 
 def recent_articles(
-    conn: Connection, since: datetime | None, limit: int = 2000
+    conn: Connection, since: datetime | None, limit: int = 2000, with_text: bool = True
 ) -> list[ArticleSummary]:
-    """Recent articles with their embeddings and channel keys, for stories and related."""
+    """Recent articles with their embeddings and channel keys, for stories and related.
+
+    Related ranking needs no text: leave it out (with_text=False) on the page-view path.
+    """
+    text_column = articles.c.text if with_text else literal("").label("text")
     query = select(
         articles.c.id,
         articles.c.source_id,
         articles.c.title,
-        articles.c.text,
+        text_column,
         articles.c.published,
         articles.c.wire_source,
         articles.c.embedding,

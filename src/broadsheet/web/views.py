@@ -108,7 +108,7 @@ def search_view(conn: Connection, q: str) -> dict[str, Any]:
 
 def _related(conn: Connection, row: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     since = (row["published"] or datetime.now(UTC)) - RELATED_WINDOW
-    pool = article_store.recent_articles(conn, since=since)
+    pool = article_store.recent_articles(conn, since=since, with_text=False)
     target = next((a for a in pool if a.id == row["id"]), None)
     if target is None:
         return []

@@ -53,6 +53,26 @@ def make_database(backend: str, tmp_path: Path) -> tuple[Engine, str, object]:
     return engine, url, drop
 
 
+# The article page's data-section markers (ARCHITECTURE.md); outside checks read them.
+ANATOMY = (
+    "topbar",
+    "article",
+    "comments",
+    "related",
+    "local-channels",
+    "related-people",
+    "in-this-article",
+    "you-may-also-like",
+    "publisher-card",
+)
+
+
+@pytest.fixture(scope="session")
+def anatomy() -> tuple[str, ...]:
+    """Every part of the article page, by its data-section marker."""
+    return ANATOMY
+
+
 @pytest.fixture(scope="session")
 def database_factory() -> object:
     """make_database, for fixtures in other folders (tests are imported in importlib mode)."""

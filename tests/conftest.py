@@ -103,5 +103,6 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         data_dir=data_dir,
         secret_key="test-secret-key",
         allow_hosts=("127.0.0.1",),
+        host_delay=0.0,
         fetch_timeout=10.0,
     )

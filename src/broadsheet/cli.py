@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,9 +21,13 @@ from sqlalchemy import Engine
 from broadsheet import pipeline
 from broadsheet.config import Settings, describe_settings, load_settings
 from broadsheet.demo import DemoServer
-from broadsheet.ingest.fetch import Fetcher
+from broadsheet.jobs import distributed
+from broadsheet.jobs.runner import Runner
 from broadsheet.models import Source
-from broadsheet.store import open_database
+from broadsheet.pipeline import Context
+from broadsheet.store import articles as article_store
+from broadsheet.store import entries as entry_store
+from broadsheet.store import open_database, write_transaction
 from broadsheet.store import sources as source_store
 from broadsheet.web.app import create_app
 
@@ -42,16 +48,6 @@ def current_settings(**overrides: Any) -> Settings:
     return load_settings(**{**overrides, "secret_key": key_file.read_text().strip()})
 
 
-def make_fetcher(settings: Settings) -> Fetcher:
-    """The one safe HTTP client, configured from settings."""
-    return Fetcher(
-        allow_hosts=settings.allow_hosts,
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.fetch_max_bytes,
-        user_agent=settings.user_agent,
-    )
-
-
 @app.command()
 def settings() -> None:
     """List every setting: environment variable, default, meaning."""
@@ -63,66 +59,196 @@ def settings() -> None:
 
 @app.command()
 def migrate() -> None:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema (and, on PostgreSQL, the job queue's tables)."""
     settings = current_settings()
-    open_database(settings.database_url)
+    engine = open_database(settings.database_url)
+    if engine.dialect.name == "postgresql":
+        distributed.apply_schema(settings)
     console.print(f"database ready: {settings.database_url}")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once by this worker")] = 4,
+    queue: Annotated[
+        list[str] | None, typer.Option(help="Queues to take jobs from: poll, process (all)")
+    ] = None,
+    name: Annotated[str, typer.Option(help="This worker's name in the job tables")] = "",
+) -> None:
+    """Run a procrastinate worker on PostgreSQL: poll sources, process entries (any machine)."""
+    settings = current_settings()
+    if not settings.database_url.startswith("postgresql"):
+        console.print(
+            "[red]worker: needs PostgreSQL (set BROADSHEET_DATABASE_URL=postgresql://...); "
+            "on SQLite, `broadsheet serve` and `broadsheet ingest` run the jobs in-process"
+        )
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        distributed.run_worker(settings, concurrency=concurrency, queues=queue, name=name or None)
+    except distributed.DistributedError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from exc
+
+
+def open_context(settings: Settings | None = None) -> Context:
+    """The use cases' context from the current settings (database migrated)."""
+    return pipeline.make_context(settings or current_settings())
 
 
 @app.command("add-source")
 def add_source(
-    feed_url: str, name: Annotated[str, typer.Option(help="Publisher name")] = ""
+    target: Annotated[
+        str, typer.Argument(help="Feed, sitemap, home page or article URL; OPML file; folder")
+    ],
+    name: Annotated[str, typer.Option(help="Publisher name")] = "",
+    page: Annotated[bool, typer.Option("--page", help="The URL is one article")] = False,
 ) -> None:
-    """Register a publisher's feed."""
-    engine = open_database(current_settings().database_url)
-    with engine.begin() as conn:
-        source_id = source_store.upsert_source(
-            conn, Source(name=name or feed_url, feed_url=feed_url)
-        )
-    console.print(f"source #{source_id}: {feed_url}")
+    """Register a source: a feed, sitemap, home page, single article, OPML file or folder."""
+    ctx = open_context()
+    try:
+        added = register_target(ctx, target, name, page)
+    except pipeline.SourceError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        ctx.fetcher.close()
+    for note in added.notes:
+        console.print(f"[yellow]{note}")
+    console.print(
+        f"registered {len(added.ids)} source(s): " + ", ".join(f"#{i}" for i in added.ids)
+    )
+
+
+def register_target(
+    ctx: Context, target: str, name: str = "", page: bool = False
+) -> pipeline.Added:
+    """Add what a command-line target names: a folder, an OPML file, or a URL."""
+    path = Path(target)
+    if "://" not in target and path.is_dir():
+        return pipeline.add_folder(ctx, path, name)
+    if "://" not in target and path.is_file():
+        if path.stat().st_size > ctx.settings.fetch_max_bytes:
+            raise pipeline.SourceError(f"sources: {path} is larger than the fetch size limit")
+        return pipeline.import_opml(ctx, path.read_text(encoding="utf-8", errors="replace"))
+    return pipeline.add_source(ctx, target, name, "page" if page else "")
 
 
 @app.command()
-def ingest() -> None:
-    """Refresh every registered source once."""
+def ingest(
+    target: Annotated[
+        str, typer.Argument(help="Optional: a URL, OPML file or folder to add first")
+    ] = "",
+) -> None:
+    """Poll every due source and process what it finds, to completion, in this process."""
     settings = current_settings()
-    engine = open_database(settings.database_url)
-    with engine.connect() as conn:
-        ids = [s.id for s in source_store.list_sources(conn) if s.id is not None]
-    with make_fetcher(settings) as fetcher:
-        failed = ingest_with_progress(engine, fetcher, ids)
-    raise typer.Exit(1 if failed and failed == len(ids) else 0)
+    ctx = open_context(settings)
+    try:
+        if target:
+            added = register_target(ctx, target)
+            for note in added.notes:
+                console.print(f"[yellow]{note}")
+        report = run_with_progress(ctx, settings)
+    except pipeline.SourceError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        ctx.fetcher.close()
+    print_summary(report)
 
 
-def ingest_with_progress(engine: Engine, fetcher: Fetcher, source_ids: list[int]) -> int:
-    """Refresh the sources with a progress bar; return how many sources had errors."""
+def run_with_progress(ctx: Context, settings: Settings) -> pipeline.IngestReport:
+    """Run everything due with a progress bar (threads and model processes per settings)."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console) as progress:
+    with (
+        Progress(*columns, console=console) as progress,
+        Runner(ctx, io_threads=settings.io_threads, nlp_processes=settings.nlp_processes) as runner,
+    ):
         task = progress.add_task("ingesting", total=None)
-        planned = 0
-        with_errors = 0
-        for source_id in source_ids:
-            counted = False
+        return runner.run_due(
+            on_plan=lambda total: progress.update(task, total=total),
+            on_entry=lambda _outcome: progress.advance(task),
+        )
 
-            def advance(report: pipeline.IngestReport) -> None:
-                nonlocal counted, planned
-                if not counted:
-                    planned += report.entries
-                    progress.update(task, total=planned)
-                    counted = True
-                progress.advance(task)
 
-            report = pipeline.ingest_source(engine, fetcher, source_id, on_entry=advance)
-            if report.errors:
-                with_errors += 1
-                for error in report.errors:
-                    console.print(f"[yellow]source #{source_id}: {error}")
-    return with_errors
+def print_summary(report: pipeline.IngestReport) -> None:
+    """One line of totals, then each failure (they are also kept: `broadsheet errors`)."""
+    for error in report.errors:
+        console.print(f"[yellow]{error}")
+    console.print(
+        f"polled {len(report.polls)} source(s): {report.count('stored')} stored, "
+        f"{report.count('known')} already known, {report.count('failed')} failed, "
+        f"{report.count('skipped')} skipped"
+    )
+
+
+@app.command()
+def sources(
+    resume: Annotated[int, typer.Option(help="Un-pause this source id and poll it now")] = 0,
+) -> None:
+    """Every source: kind, last fetch and error, next poll, entries by state."""
+    ctx = open_context()
+    with write_transaction(ctx.engine) as conn:
+        if resume:
+            source_store.resume_source(conn, resume, ctx.clock())
+        rows = source_store.source_overview(conn)
+        counts = entry_store.counts_by_source(conn)
+    table = Table("id", "name", "kind", "last fetch", "next poll", "every", "entries", "last error")
+    for row in rows:
+        states = counts.get(row["id"], {})
+        table.add_row(
+            str(row["id"]),
+            row["name"],
+            row["kind"],
+            _when(row["last_fetched_at"]),
+            "paused" if row["paused_at"] else _when(row["next_poll_at"]),
+            f"{row['poll_interval'] / 60:.0f} min",
+            " ".join(f"{state}:{n}" for state, n in sorted(states.items())),
+            (row["last_error"] or "")[:120],
+        )
+    Console().print(table)
+
+
+def _when(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else "-"
+
+
+@app.command("export-opml")
+def export_opml(
+    out: Annotated[Path | None, typer.Option(help="File (default stdout)")] = None,
+) -> None:
+    """Write every feed source as an OPML subscription list."""
+    ctx = open_context()
+    text = pipeline.export_opml(ctx)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@app.command()
+def reprocess(
+    article_ids: Annotated[
+        list[int] | None, typer.Argument(help="Article ids (default: all)")
+    ] = None,
+) -> None:
+    """Extract and enrich stored articles again from their kept pages (after a model upgrade)."""
+    ctx = open_context()
+    with ctx.engine.connect() as conn:
+        ids = article_ids or article_store.all_article_ids(conn)
+    failed = 0
+    for article_id in ids:
+        outcome = pipeline.reprocess(ctx, article_id)
+        if outcome.error:
+            failed += 1
+            console.print(f"[yellow]article #{article_id}: {outcome.error}")
+    console.print(f"reprocessed {len(ids) - failed} of {len(ids)} article(s)")
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
@@ -139,15 +265,32 @@ def errors(limit: int = 50) -> None:
     Console().print(table)
 
 
+def serve_app(ctx: Context, settings: Settings) -> None:
+    """Serve the web app; in embedded mode a background runner keeps sources current."""
+    stop = threading.Event()
+    poller: threading.Thread | None = None
+    if settings.poll_in_serve:
+        runner = Runner(ctx, io_threads=settings.io_threads, nlp_processes=settings.nlp_processes)
+        poller = threading.Thread(target=runner.run_forever, args=(stop,), daemon=True)
+        poller.start()
+    try:
+        uvicorn.run(
+            create_app(ctx.engine, settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+        )
+    finally:
+        stop.set()
+
+
 @app.command()
 def serve() -> None:
-    """Serve the web app."""
+    """Serve the web app (and, unless BROADSHEET_POLL_IN_SERVE=false, poll due sources)."""
     settings = current_settings()
-    engine = open_database(settings.database_url)
+    ctx = open_context(settings)
     console.print(f"Broadsheet on http://{settings.host}:{settings.port}")
-    uvicorn.run(
-        create_app(engine, settings), host=settings.host, port=settings.port, log_level="warning"
-    )
+    serve_app(ctx, settings)
 
 
 @app.command()
@@ -158,22 +301,16 @@ def demo(
 ) -> None:
     """Ingest the bundled sample publishers from a local server, then serve the site."""
     settings = current_settings()
-    allowed = tuple(dict.fromkeys((*settings.allow_hosts, "127.0.0.1")))
-    settings = current_settings(allow_hosts=allowed)
-    engine = open_database(settings.database_url)
+    allowed = tuple(dict.fromkeys((*settings.allow_hosts, f"127.0.0.1:{settings.demo_port}")))
+    settings = current_settings(allow_hosts=allowed, host_delay=0.0)
+    ctx = open_context(settings)
     with DemoServer(host="127.0.0.1", port=settings.demo_port) as site:
         console.print(f"sample publishers (sample content, not real news) on {site.base_url}")
-        source_ids = register_demo_sources(engine, site)
-        with make_fetcher(settings) as fetcher:
-            ingest_with_progress(engine, fetcher, source_ids)
+        register_demo_sources(ctx.engine, site)
+        print_summary(run_with_progress(ctx, settings))
         if serve_site:
             console.print(f"[bold]Broadsheet demo on http://{settings.host}:{settings.port}[/bold]")
-            uvicorn.run(
-                create_app(engine, settings),
-                host=settings.host,
-                port=settings.port,
-                log_level="warning",
-            )
+            serve_app(ctx, settings)
 
 
 def register_demo_sources(engine: Engine, site: DemoServer) -> list[int]:
@@ -201,38 +338,61 @@ def analyze(
         bool, typer.Option(help="Treat the lines as one stream: add copy_of and story")
     ] = False,
 ) -> None:
-    """Analyse documents per the `analyze` contract (ARCHITECTURE.md)."""
-    records = _read_jsonl(jsonl)
-    lines = pipeline.analyze_corpus(records) if corpus else _analyze_each(records)
-    count = 0
-    with out.open("w", encoding="utf-8") as sink:
-        for line in lines:
+    """Analyse documents per the `analyze` contract (ARCHITECTURE.md); bad lines get an error."""
+    if not jsonl.is_file():
+        console.print(f"[red]analyze: {jsonl}: no such input file")
+        raise typer.Exit(2)
+    try:
+        sink = out.open("w", encoding="utf-8")
+    except OSError as exc:
+        console.print(f"[red]analyze: cannot write {out}: {exc.strerror or exc}")
+        raise typer.Exit(2) from exc
+    linker = pipeline.CorpusLinker() if corpus else None
+    count = failed = 0
+    with sink:
+        for number, record, problem in read_jsonl(jsonl):
+            line = analyze_line(record, linker) if record is not None else None
+            if line is None or "error" in line:
+                failed += 1
+                line = line or {"id": None, "line": number, "error": problem}
+                console.print(f"[yellow]{jsonl}:{number}: {line['error']}")
             sink.write(json.dumps(line, ensure_ascii=False) + "\n")
             count += 1
-    console.print(f"analyzed {count} documents into {out}")
+    console.print(f"analyzed {count - failed} of {count} documents into {out}")
 
 
-def _analyze_each(records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for record in records:
-        try:
-            draft, enrichment = pipeline.analyze_record(record)
-        except pipeline.PAGE_ERRORS as exc:
-            console.print(f"[yellow]{record.get('id')}: {exc}")
-            yield {"id": record.get("id"), "error": str(exc)}
-            continue
-        yield pipeline.analysis_json(record.get("id"), draft, enrichment)
+def analyze_line(record: dict[str, Any], linker: pipeline.CorpusLinker | None) -> dict[str, Any]:
+    """One output line; a failure is an error line for this record, never the end of the run."""
+    try:
+        if linker is not None:
+            return linker.add(record)
+        draft, enrichment = pipeline.analyze_record(record)
+        return pipeline.analysis_json(record.get("id"), draft, enrichment)
+    except Exception as exc:  # one bad record must not stop the batch
+        return {"id": record.get("id"), "error": f"{type(exc).__name__}: {exc}"}
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as source:
-        for number, line in enumerate(source, start=1):
-            if not line.strip():
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(line number, record or None, problem) for every non-blank line; never raises on content."""
+    with path.open("rb") as source:
+        for number, raw in enumerate(source, start=1):
+            if not raw.strip():
                 continue
             try:
-                yield json.loads(line)
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield number, None, f"not UTF-8 (byte {exc.start}): re-encode the file as UTF-8"
+                continue
+            except RecursionError:
+                yield number, None, "JSON nested too deeply"
+                continue
             except json.JSONDecodeError as exc:
-                console.print(f"[red]{path}:{number}: not JSON: {exc}")
-                sys.exit(2)
+                yield number, None, f"not JSON: {exc}"
+                continue
+            if not isinstance(record, dict):
+                yield number, None, f"not a JSON object but a {type(record).__name__}"
+                continue
+            yield number, record, ""
 
 
 if __name__ == "__main__":

@@ -38,17 +38,86 @@ class Settings:
     allow_hosts: tuple[str, ...] = field(
         default=(),
         metadata={
-            "help": "Comma-separated hosts/IPs the fetcher may reach even though they are "
-            "private or loopback (the demo and tests allow 127.0.0.1)"
+            "help": "Comma-separated host:port, host, IP or CIDR entries the fetcher and image "
+            "proxy may reach although private or loopback (the demo allows 127.0.0.1:<demo port>)"
         },
     )
-    fetch_timeout: float = field(default=15.0, metadata={"help": "Seconds per HTTP request"})
+    fetch_timeout: float = field(
+        default=15.0,
+        metadata={"help": "Wall-clock deadline in seconds for one HTTP request, body included"},
+    )
+    fetch_connect_timeout: float = field(
+        default=5.0, metadata={"help": "Seconds to open a connection (and to read each chunk)"}
+    )
     fetch_max_bytes: int = field(
         default=5_000_000, metadata={"help": "Largest response body the fetcher accepts"}
     )
     user_agent: str = field(
-        default="BroadsheetBot/0.1 (+https://github.com/broadsheet-news)",
-        metadata={"help": "User-Agent sent by the fetcher"},
+        default="BroadsheetBot/0.1", metadata={"help": "User-Agent product token of the fetcher"}
+    )
+    contact_url: str = field(
+        default="https://github.com/broadsheet-news",
+        metadata={"help": "Where publishers learn about the crawler; sent in the User-Agent"},
+    )
+    host_concurrency: int = field(
+        default=2, metadata={"help": "Requests in flight at once to one host"}
+    )
+    host_delay: float = field(
+        default=1.0,
+        metadata={
+            "help": "Least seconds between two requests to one host (robots Crawl-delay wins)"
+        },
+    )
+    robots_ttl: float = field(
+        default=3600.0, metadata={"help": "Seconds a host's robots.txt is kept before refetching"}
+    )
+    image_concurrency: int = field(
+        default=4, metadata={"help": "Image-proxy fetches in flight at once (apart from pages)"}
+    )
+    image_max_pixels: int = field(
+        default=40_000_000, metadata={"help": "Largest decoded image (width x height) served"}
+    )
+    poll_min_interval: float = field(
+        default=300.0, metadata={"help": "Seconds: the shortest interval a source is polled at"}
+    )
+    poll_max_interval: float = field(
+        default=86400.0, metadata={"help": "Seconds: the longest interval a source is polled at"}
+    )
+    pause_after_failures: int = field(
+        default=10, metadata={"help": "Consecutive failed polls after which a source is paused"}
+    )
+    max_entries_per_poll: int = field(
+        default=200, metadata={"help": "Items taken from one poll of one source (newest first)"}
+    )
+    max_attempts: int = field(
+        default=5, metadata={"help": "Tries of one entry before it is left failed"}
+    )
+    retry_delay: float = field(
+        default=60.0, metadata={"help": "Seconds before the first retry; doubles on each failure"}
+    )
+    nlp_max_chars: int = field(
+        default=100_000, metadata={"help": "Characters of an article's text given to the models"}
+    )
+    enrich: bool = field(
+        default=True, metadata={"help": "Run the models on new articles (off: extraction only)"}
+    )
+    io_threads: int = field(
+        default=4, metadata={"help": "In-process runner: threads fetching pages"}
+    )
+    nlp_processes: int = field(
+        default=2, metadata={"help": "In-process runner: processes running the models (0: inline)"}
+    )
+    poll_in_serve: bool = field(
+        default=True, metadata={"help": "`broadsheet serve` polls due sources itself (embedded)"}
+    )
+    public_url: str = field(
+        default="",
+        metadata={
+            "help": "Public base URL for links in feeds and pages (default http://host:port)"
+        },
+    )
+    admin_token: str = field(
+        default="", metadata={"help": "Token for /admin pages (empty: admin pages are off)"}
     )
     host: str = field(default="127.0.0.1", metadata={"help": "Address the web app listens on"})
     port: int = field(default=8000, metadata={"help": "Port the web app listens on"})

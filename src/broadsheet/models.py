@@ -34,6 +34,7 @@ class Source:
     about: str = ""
     logo_url: str = ""
     id: int | None = None
+    kind: str = "feed"  # feed (RSS/Atom/JSON Feed), sitemap, page (one article), folder
 
 
 @dataclass
@@ -46,6 +47,14 @@ class Page:
     content_type: str
     text: str
     fetched_at: datetime
+    body: bytes = b""  # the body as received, content-encoding removed (kept for reprocessing)
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional GET: nothing new, no body."""
+        return self.status == 304
 
 
 @dataclass
@@ -59,6 +68,7 @@ class FeedEntry:
     summary: str = ""
     categories: list[str] = field(default_factory=list)
     guid: str = ""
+    updated: datetime | None = None
 
 
 @dataclass
@@ -82,6 +92,8 @@ class ArticleDraft:
     description: str = ""
     site_name: str = ""
     categories: list[str] = field(default_factory=list)
+    updated: datetime | None = None  # the publisher's own "updated" date, offset kept
+    paywalled: bool = False  # a teaser or paywall page: text is not the full article
 
 
 @dataclass

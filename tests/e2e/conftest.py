@@ -15,10 +15,10 @@ import uvicorn
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from broadsheet.cli import make_fetcher, register_demo_sources
+from broadsheet.cli import register_demo_sources
 from broadsheet.config import Settings
 from broadsheet.demo import DemoServer
-from broadsheet.pipeline import IngestReport, ingest_source
+from broadsheet.pipeline import IngestReport, ingest_source, make_context
 from broadsheet.web.app import create_app
 
 
@@ -45,8 +45,9 @@ def ingested(
     tmp: Path = tmp_path_factory.mktemp(f"demo-{request.param}")
     engine, _url, drop = database_factory(request.param, tmp)
     source_ids = register_demo_sources(engine, demo_site)
-    with make_fetcher(test_settings) as fetcher:
-        reports = [ingest_source(engine, fetcher, source_id) for source_id in source_ids]
+    ctx = make_context(test_settings, engine)
+    with ctx.fetcher:
+        reports = [ingest_source(ctx, source_id) for source_id in source_ids]
     yield IngestedDemo(engine, request.param, reports, demo_site)
     drop()
 

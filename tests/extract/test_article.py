@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet.extract.article import ExtractError, extract_article
+from broadsheet.extract.article import (
+    MAX_HTML_CHARS,
+    MAX_TEXT_CHARS,
+    ExtractError,
+    extract_article,
+)
+from broadsheet.extract.clean import cap_text
 from broadsheet.models import ArticleDraft, FeedEntry, Image
 
 PAGES = Path(__file__).parent / "pages"
@@ -119,6 +125,33 @@ def test_spanish_page_with_og_image_as_lead() -> None:
 
 
 def test_page_without_article_text_is_refused() -> None:
+    html = "<html><body><nav></nav></body></html>"
+    with pytest.raises(ExtractError, match=r"no article text found"):
+        extract_article(html, "https://empty.example/story")
+
+
+def test_short_subscribe_page_is_kept_and_marked_paywalled() -> None:
     html = "<html><body><nav><a href='/'>Home</a></nav><p>Subscribe to read.</p></body></html>"
-    with pytest.raises(ExtractError, match=r"no usable article text \(found \d+ characters"):
-        extract_article(html, "https://paywall.example/story")
+    draft = extract_article(html, "https://paywall.example/story")
+    assert draft.paywalled is True
+
+
+def test_huge_page_is_cut_before_parsing_and_text_at_a_paragraph() -> None:
+    sentence = "The ferry kept to its timetable all winter long. " * 20
+    paragraphs = "".join(f"<p>Day {day}. {sentence}</p>" for day in range(6000))
+    html = f"<html><body><article>{BODY}{paragraphs}</article></body></html>"
+    assert len(html) > MAX_HTML_CHARS
+    text = extract_article(html, "https://big.example/s").text
+    assert text.startswith("The library on Mill Street")
+    assert len(text) <= MAX_TEXT_CHARS
+    assert text.endswith("all winter long.")
+
+
+def test_text_cap_keeps_whole_paragraphs() -> None:
+    assert cap_text(["aaaa", "bbbb", "cccc"], 11) == ["aaaa", "bbbb"]
+    assert cap_text(["one two three four"], 9) == ["one two"]
+
+
+def test_parser_failure_is_an_extract_error() -> None:
+    with pytest.raises(ExtractError, match="could not be parsed"):
+        extract_article(None, "https://none.example/s")  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -13,8 +14,19 @@ import pytest
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 DATASET = DATASETS / "article-extraction-benchmark"
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "extraction.py"
-# Measured 0.9656 on all 181 pages (favor_precision, headline removed); the floor allows noise.
-F1_FLOOR = 0.955
+# Measured 0.9799 on all 181 pages (extractor 2.0: precision mode with balanced retry, missing
+# parts, link-teaser and label lines dropped); the floor sits just under it.
+F1_FLOOR = 0.978
+
+
+def require_dataset() -> None:
+    """Skip without the benchmark data on a laptop; fail in CI, where it must be present."""
+    if DATASET.is_dir():
+        return
+    message = f"benchmark data not found at {DATASET}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must provide shared/datasets beside the checkout")
+    pytest.skip(message)
 
 
 def load_bench() -> ModuleType:
@@ -26,8 +38,8 @@ def load_bench() -> ModuleType:
     return module
 
 
-@pytest.mark.skipif(not DATASET.is_dir(), reason=f"benchmark data not found at {DATASET}")
 def test_f1_on_the_benchmark_stays_above_the_floor() -> None:
+    require_dataset()
     bench = load_bench()
     pages = bench.load_pages(DATASET)
     assert len(pages) == 181
@@ -43,9 +55,9 @@ def test_metric_scores_perfect_and_empty_predictions() -> None:
     assert empty["recall"] == 0.0 and empty["f1"] == 0.0
 
 
-@pytest.mark.skipif(not DATASET.is_dir(), reason=f"benchmark data not found at {DATASET}")
 @pytest.mark.parametrize(("system", "published_f1"), [("trafilatura", 0.958), ("newspaper", 0.949)])
 def test_metric_reproduces_the_published_table(system: str, published_f1: float) -> None:
+    require_dataset()
     bench = load_bench()
     truth = json.loads((DATASET / "ground-truth.json").read_text(encoding="utf-8"))
     predicted = json.loads((DATASET / "output" / f"{system}.json").read_text(encoding="utf-8"))

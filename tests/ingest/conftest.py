@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -51,9 +53,14 @@ class Site:
 
     url: str
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path, user agent)
+    headers: list[dict[str, str]] = field(default_factory=list)  # request headers, lower-cased
+    times: list[float] = field(default_factory=list)  # time.monotonic() of each arrival
 
     def hits(self, path: str) -> int:
         return sum(1 for seen, _ in self.requests if seen == path)
+
+    def arrivals(self, path: str) -> list[float]:
+        return [at for (seen, _), at in zip(self.requests, self.times, strict=True) if seen == path]
 
 
 def respond(status: int, body: bytes, content_type: str, **headers: str) -> Route:
@@ -78,11 +85,18 @@ def slow(handler: BaseHTTPRequestHandler) -> None:
     respond(200, b"<p>late</p>", "text/html")(handler)
 
 
+def until_close(handler: BaseHTTPRequestHandler, content_type: str = "text/html") -> None:
+    """Headers of a response whose body has no length and ends when the connection closes."""
+    handler.close_connection = True
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+
+
 def trickle(handler: BaseHTTPRequestHandler) -> None:
     """Each byte arrives before the read timeout, but the whole body takes far too long."""
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/html")
-    handler.end_headers()
+    until_close(handler)
     for _ in range(12):
         handler.wfile.write(b"x")
         handler.wfile.flush()
@@ -91,9 +105,7 @@ def trickle(handler: BaseHTTPRequestHandler) -> None:
 
 def huge_unannounced(handler: BaseHTTPRequestHandler) -> None:
     """A body with no Content-Length (ends when the connection closes)."""
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/html")
-    handler.end_headers()
+    until_close(handler)
     for _ in range(HUGE // 1000):
         handler.wfile.write(b"a" * 1000)
 
@@ -131,13 +143,31 @@ def routes(port: int) -> dict[str, Route]:
     }
 
 
-def start_site(table: Callable[[int], dict[str, Route]]) -> tuple[ThreadingHTTPServer, Site]:
+class QuietServer(ThreadingHTTPServer):
+    """A test server that does not print the hang-ups the fetcher causes on purpose."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
+
+def start_site(
+    table: Callable[[int], dict[str, Route]], host: str = "127.0.0.1", port: int = 0
+) -> tuple[ThreadingHTTPServer, Site]:
     site = Site(url="")
+    record = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+
         def do_GET(self) -> None:
             path = self.path.split("?")[0]
-            site.requests.append((path, self.headers.get("User-Agent", "")))
+            with record:
+                site.requests.append((path, self.headers.get("User-Agent", "")))
+                site.headers.append({k.lower(): v for k, v in self.headers.items()})
+                site.times.append(time.monotonic())
             route = handlers.get(path, respond(404, b"no such page", "text/plain"))
             # The fetcher hangs up on purpose when a size or time limit is hit.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -146,13 +176,28 @@ def start_site(table: Callable[[int], dict[str, Route]]) -> tuple[ThreadingHTTPS
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = QuietServer((host, port), Handler)
     handlers = table(server.server_address[1])
-    site.url = f"http://127.0.0.1:{server.server_address[1]}"
+    site.url = f"http://{host}:{server.server_address[1]}"
     # A short poll interval keeps shutdown (once per test) from costing half a second.
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     return server, site
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Site]]:
+    """Start more servers in a test: serve(table, host=..., port=...); all stop at its end."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(table: Callable[[int], dict[str, Route]], **where: Any) -> Site:
+        server, running = start_site(table, **where)
+        servers.append(server)
+        return running
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

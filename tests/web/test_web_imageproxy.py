@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import logging
+import struct
 import threading
+import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +21,13 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from broadsheet.ingest.fetch import Fetcher
-from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls, sniff_image
+from broadsheet.web.imageproxy import (
+    FailureCache,
+    ImageError,
+    ImageProxy,
+    add_proxy_urls,
+    sniff_image,
+)
 
 
 def make_png() -> bytes:
@@ -26,13 +36,37 @@ def make_png() -> bytes:
     return buffer.getvalue()
 
 
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def make_huge_png(width: int, height: int) -> bytes:
+    """A valid black 1-bit PNG: a few KB on the wire, width*height pixels once decoded."""
+    row = b"\x00" + bytes((width + 7) // 8)  # filter byte, then the packed pixels
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", idat)
+        + _chunk(b"IEND", b"")
+    )
+
+
 PNG = make_png()
+# 64 M pixels: over our 40 M cap, under Pillow's own warning (89 M), so only our cap refuses it.
+TALL_PNG = make_huge_png(8000, 8000)
+# 400 M pixels: Pillow refuses it while opening, before our check can read the size.
+BOMB_PNG = make_huge_png(20000, 20000)
 SECRET = "another-secret-for-the-closed-proxy"
 BODIES = {
     "/pic.png": ("image/png", PNG),
     "/fake.png": ("image/png", b"<html><script>alert(1)</script></html>"),
     "/page.html": ("text/html", b"<html>not an image</html>"),
     "/drawing.svg": ("image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>'),
+    "/tall.png": ("image/png", TALL_PNG),
+    "/bomb.png": ("image/png", BOMB_PNG),
 }
 
 
@@ -116,13 +150,72 @@ def test_what_is_not_a_raster_image_is_refused(
     assert not list(tmp_path.glob("images/*"))
 
 
-def test_private_addresses_stay_closed_unless_allowed(tmp_path: Path, server: ImageServer) -> None:
+def test_private_addresses_stay_closed_and_unnamed(
+    tmp_path: Path, server: ImageServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = url_of(server, "/pic.png")
     with Fetcher(allow_hosts=(), timeout=5.0) as fetcher:
         closed = ImageProxy(secret_key=SECRET, cache_dir=tmp_path, fetcher=fetcher)
         client = TestClient(Starlette(routes=[Route("/img", closed.respond)]))
-        response = client.get(closed.proxy_url(url_of(server, "/pic.png")))
+        with caplog.at_level(logging.WARNING, logger="broadsheet.web.imageproxy"):
+            response = client.get(closed.proxy_url(url))
     assert response.status_code == 502
-    assert "Could not fetch the image" in response.text
+    # The client learns nothing about which internal address was refused ...
+    assert response.text == "The image could not be fetched."
+    assert "127.0.0.1" not in response.text
+    # ... while the operator's log says exactly what happened.
+    assert any(url in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("path", ["/tall.png", "/bomb.png"])
+def test_images_that_decode_too_large_are_refused(
+    client: TestClient, proxy: ImageProxy, server: ImageServer, tmp_path: Path, path: str
+) -> None:
+    assert len(BODIES[path][1]) < 60_000  # small on the wire: the size is in the header
+    response = client.get(proxy.proxy_url(url_of(server, path)))
+    assert response.status_code == 502
+    assert "too large" in response.text
+    assert "40,000,000 pixels" in response.text
+    assert not list(tmp_path.glob("images/*"))
+
+
+def test_pixel_cap_is_the_configured_one() -> None:
+    assert sniff_image(PNG, max_pixels=12) == "image/png"  # 4 x 3
+    with pytest.raises(ImageError, match=r"too large to show \(4 x 3 pixels\)"):
+        sniff_image(PNG, max_pixels=11)
+    with pytest.raises(ImageError, match="too large"):
+        sniff_image(TALL_PNG)
+
+
+def test_failures_are_remembered_for_a_while(tmp_path: Path, server: ImageServer) -> None:
+    with Fetcher(allow_hosts=("127.0.0.1",), timeout=5.0) as fetcher:
+        proxy = ImageProxy(secret_key=SECRET, cache_dir=tmp_path, fetcher=fetcher, failure_ttl=0.3)
+        client = TestClient(Starlette(routes=[Route("/img", proxy.respond)]))
+        path = "/gone-for-a-while.png"
+        before = server.hits[path]
+        for _ in range(3):
+            assert client.get(proxy.proxy_url(url_of(server, path))).status_code == 502
+        assert server.hits[path] == before + 1  # one fetch, then answered from memory
+        time.sleep(0.35)
+        assert client.get(proxy.proxy_url(url_of(server, path))).status_code == 502
+        assert server.hits[path] == before + 2  # tried again once the failure expired
+
+
+def test_failure_cache_expires_and_stays_bounded() -> None:
+    now = [0.0]
+    cache = FailureCache(size=3, clock=lambda: now[0])
+    for n in range(5):
+        cache.add(f"u{n}", ImageError(f"e{n}", 502), ttl=10)
+    assert len(cache) == 3
+    assert cache.get("u0") is None and cache.get("u1") is None  # the oldest went first
+    assert (error := cache.get("u4")) is not None and error.message == "e4"
+    now[0] = 10.0
+    assert cache.get("u4") is None
+
+
+def test_a_signature_that_is_not_ascii_is_refused(client: TestClient, server: ImageServer) -> None:
+    response = client.get("/img", params={"u": url_of(server, "/pic.png"), "s": "é" * 43})
+    assert response.status_code == 403
 
 
 def test_proxy_url_only_for_web_addresses(proxy: ImageProxy) -> None:

@@ -33,6 +33,7 @@ from broadsheet.models import (
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
 from broadsheet.web.app import create_app
+from broadsheet.web.views import is_valid_key
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -221,3 +222,95 @@ def test_static_pages_health_and_headers(client: TestClient) -> None:
 def test_empty_secret_key_is_a_configuration_error(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="BROADSHEET_SECRET_KEY"):
         create_app(engine, load_settings(environ={}, data_dir=tmp_path, secret_key=""))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/a/99999999999999999999",  # past SQLite's 64-bit integers
+        "/a/9223372036854775808",  # 2**63
+        "/a/99999999999999999999.json",
+        "/p/99999999999999999999",
+        "/p/99999999999999999999.json",
+        "/a/" + "9" * 5000,  # past what int() reads at all
+        "/p/" + "9" * 5000 + ".json",
+        "/a/0",
+        "/a/-1",
+        "/p/0",
+    ],
+)
+def test_ids_out_of_range_are_404_not_500(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    if path.endswith(".json"):
+        assert response.json()["status"] == 404
+    else:
+        assert "Page not found" in response.text
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["%00", "person:a%00b", "person:" + "a" * 5000, "%ff%fe", "no-colon", "", ":", "a%0Ab:c"],
+)
+def test_odd_channel_keys_are_404(client: TestClient, key: str) -> None:
+    for suffix in ("", ".json", "/feed.xml"):
+        response = client.get(f"/c/{key}{suffix}")
+        assert response.status_code == 404, (key, suffix)
+
+
+def test_channel_key_check() -> None:
+    assert is_valid_key("person:dana-whitfield") and is_valid_key("place:4887398")
+    # A NUL byte is an error, not a miss, on PostgreSQL; the view must never send one.
+    for key in ("person:a\x00b", "person:a\nb", "x" * 400 + ":y", "nocolon", ""):
+        assert not is_valid_key(key), key
+
+
+def test_hostile_inputs_answer_4xx(client: TestClient, seeded: dict[str, Any]) -> None:
+    assert client.get("/search", params={"q": "bridge " * 5000}).status_code == 200
+    assert client.get("/search.json", params={"q": '"*NEAR( \x00 é'}).status_code == 200
+    assert client.get("/img", params={"u": "http://x.test/a.png", "s": "é"}).status_code == 403
+    assert client.get("/img", params={"u": "é" * 3000, "s": "x"}).status_code == 403
+
+
+@pytest.fixture
+def public_client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
+    settings = load_settings(
+        environ={},
+        data_dir=tmp_path,
+        secret_key="route-test-secret",
+        allow_hosts=("127.0.0.1",),
+        public_url="https://news.example/",
+    )
+    with TestClient(create_app(engine, settings)) as made:
+        yield made
+
+
+def feed_links(response: Any) -> list[str]:
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    links = [el.text or "" for el in root.iter() if el.tag in ("link", "guid")]
+    assert len(links) == 1 + 2 * 2  # the channel, then each article's link and guid
+    return links
+
+
+def test_feed_links_use_the_public_url_not_the_host_header(
+    public_client: TestClient, client: TestClient, seeded: dict[str, Any]
+) -> None:
+    forged = {"host": "evil.example"}
+    links = feed_links(public_client.get("/c/person:dana-whitfield/feed.xml", headers=forged))
+    assert all(link.startswith("https://news.example/") for link in links), links
+    assert f"https://news.example/a/{seeded['first']}" in links
+    # Without BROADSHEET_PUBLIC_URL the links name the configured host and port.
+    links = feed_links(client.get("/c/person:dana-whitfield/feed.xml", headers=forged))
+    assert all(link.startswith("http://127.0.0.1:8000/") for link in links), links
+
+
+def test_trailing_slash_redirect_never_names_the_host_header(client: TestClient) -> None:
+    forged = {"host": "evil.example"}
+    response = client.get("/about/?x=1", headers=forged, follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/about?x=1"
+    assert client.get("/about/", follow_redirects=True).status_code == 200
+    assert client.get("/nowhere/", headers=forged, follow_redirects=False).status_code == 404
+    # '//evil.example' would be another site to a browser: never a redirect target.
+    assert client.get("http://testserver//evil.example/", follow_redirects=False).status_code == 404

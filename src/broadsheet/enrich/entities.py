@@ -255,4 +255,5 @@ def slugify(name: str) -> str:
     """ASCII, lower-case, dash-separated; non-Latin names keep their own letters."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug or re.sub(r"[\W_]+", "-", name.lower()).strip("-")
+    # Bounded: the key is a column (channels.key, 300) and a URL path segment.
+    return (slug or re.sub(r"[\W_]+", "-", name.lower()).strip("-"))[:200]

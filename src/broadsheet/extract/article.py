@@ -2,76 +2,120 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import lxml.html
 import trafilatura
+from trafilatura import load_html
 from trafilatura.settings import Document
 
 from broadsheet.extract.canonical import canonical_url, parse_html
+from broadsheet.extract.clean import cap_text, clean_paragraphs, normalise
+from broadsheet.extract.dates import json_ld, page_published, page_updated, parse_datetime
 from broadsheet.extract.images import extract_images
 from broadsheet.extract.language import detect_language
+from broadsheet.extract.parts import missing_parts
+from broadsheet.extract.paywall import is_paywalled
 from broadsheet.models import ArticleDraft, FeedEntry
 
-MIN_TEXT_CHARS = 200
+# Recorded with every article; bump it whenever the output for the same page changes.
+EXTRACTOR_VERSION = "2.0"
+MAX_HTML_CHARS = 5_000_000  # larger pages are cut before parsing (the story is near the top)
+MAX_TEXT_CHARS = 1_000_000  # longer texts are cut at a paragraph boundary
+# With fewer sentence-sized paragraphs than this, favour-precision mode may have thrown the
+# story away with the chrome; balanced mode is then tried, and kept if it finds far more.
+_RETRY_BELOW_PARAGRAPHS = 2
+_PROSE_CHARS = 80
+_RETRY_GAIN = 3
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
-_PUBLISHED_META = (
-    "//meta[@property='article:published_time' or @name='article:published_time'"
-    " or @itemprop='datePublished' or @name='pubdate' or @name='publish-date']/@content"
-)
+_TITLES = "//meta[@property='og:title' or @name='twitter:title']/@content | //title/text()"
+
+__all__ = ["EXTRACTOR_VERSION", "ExtractError", "extract_article", "parse_datetime"]
 
 
 class ExtractError(Exception):
-    """The page holds no usable article text."""
+    """The page holds no usable article text, or could not be parsed."""
 
 
 def extract_article(html: str, url: str, entry: FeedEntry | None = None) -> ArticleDraft:
     """Text, metadata and images of one article page; the feed entry fills what the page lacks."""
-    doc = _run_trafilatura(html, url)
-    text = _paragraphs(doc.text or "", doc.title or "") if doc is not None else ""
-    if doc is None or len(text) < MIN_TEXT_CHARS:
+    try:
+        return _extract(html[:MAX_HTML_CHARS], url, entry)
+    except ExtractError:
+        raise
+    except Exception as err:  # lxml and trafilatura raise many types on hostile markup
         raise ExtractError(
-            f"extract: {url}: no usable article text (found {len(text)} characters, need "
-            f"{MIN_TEXT_CHARS}); the page may be an index page, a paywall or built by JavaScript"
+            f"extract: {url}: the page could not be parsed ({type(err).__name__}: {err}); "
+            "it is kept and can be re-extracted once the extractor is fixed"
+        ) from err
+
+
+def _extract(html: str, url: str, entry: FeedEntry | None) -> ArticleDraft:
+    tree = _load(html)
+    doc = _run_trafilatura(tree, url)
+    title = doc.title or _meta(tree, "og:title") or (entry.title if entry else "")
+    text = _article_text(doc, tree, title)
+    if not text:
+        raise ExtractError(
+            f"extract: {url}: no article text found; the page may be empty, an index page "
+            "or built by JavaScript (nothing to do unless the page should have a story)"
         )
-    tree = parse_html(html)
+    ld = json_ld(tree)
+    description = doc.description or _meta(tree, "og:description") or _entry_summary(entry)
     return ArticleDraft(
         url=url,
         canonical_url=canonical_url(tree, url),
-        title=doc.title or _meta(tree, "og:title") or (entry.title if entry else ""),
+        title=title,
         byline=_byline(doc.author or (entry.author if entry else "")),
-        published=_published(tree, doc, entry),
+        published=_published(tree, ld, doc, entry),
         language=_language(text, tree),
         text=text,
         images=extract_images(tree, url, main_text=text),
-        description=doc.description or _meta(tree, "og:description") or _entry_summary(entry),
+        description=description,
         site_name=doc.sitename or _meta(tree, "og:site_name"),
         categories=_categories(tree, doc, entry),
+        updated=page_updated(tree, ld) or (entry.updated if entry else None),
+        paywalled=is_paywalled(tree, ld, text, description),
     )
 
 
-def _run_trafilatura(html: str, url: str) -> Document | None:
+def _load(html: str) -> lxml.html.HtmlElement:
+    """The page parsed once, the way trafilatura parses it (its choices change what it keeps)."""
+    tree = load_html(html)
+    return tree if tree is not None and tree.tag == "html" else parse_html(html)
+
+
+def _run_trafilatura(tree: lxml.html.HtmlElement, url: str) -> Document:
+    """Trafilatura favouring precision; its balanced mode when that keeps next to nothing."""
+    precise = _bare(tree, url, favor_precision=True)  # Zyte benchmark: F1 0.964 vs 0.960
+    lines = (precise.text or "").splitlines()
+    if sum(len(line) >= _PROSE_CHARS for line in lines) >= _RETRY_BELOW_PARAGRAPHS:
+        return precise
+    balanced = _bare(tree, url, favor_precision=False)
+    gained = len(balanced.text or "") > _RETRY_GAIN * len(precise.text or "")
+    return balanced if gained else precise
+
+
+def _bare(tree: lxml.html.HtmlElement, url: str, favor_precision: bool) -> Document:
     result = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         include_comments=False,
-        favor_precision=True,  # measured on the Zyte benchmark: F1 0.964 vs 0.960 default
+        favor_precision=favor_precision,
         with_metadata=True,
     )
-    return result if isinstance(result, Document) else None
+    return result if isinstance(result, Document) else Document()
 
 
-def _paragraphs(text: str, title: str) -> str:
-    """Trafilatura's one-block-per-line text as paragraphs, without a repeated headline."""
-    paragraphs = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    # The headline is shown apart from the body; repeating it as the first paragraph is noise.
-    if paragraphs and paragraphs[0].casefold() == " ".join(title.split()).casefold():
-        paragraphs = paragraphs[1:]
-    return "\n\n".join(paragraphs)
+def _article_text(doc: Document, tree: lxml.html.HtmlElement, title: str) -> str:
+    """Trafilatura's one-block-per-line text with the missing parts, cleaned, as paragraphs."""
+    paragraphs = [normalise(line) for line in (doc.text or "").splitlines() if line.strip()]
+    paragraphs += missing_parts(tree, paragraphs)
+    titles = [title, *tree.xpath(_TITLES), *(h.text_content() for h in tree.iter("h1"))]
+    paragraphs = clean_paragraphs(paragraphs, tree, titles)
+    return "\n\n".join(cap_text(paragraphs, MAX_TEXT_CHARS))
 
 
 def _byline(author: str) -> str:
@@ -81,54 +125,19 @@ def _byline(author: str) -> str:
 
 
 def _published(
-    tree: lxml.html.HtmlElement, doc: Document, entry: FeedEntry | None
+    tree: lxml.html.HtmlElement, ld: list[Any], doc: Document, entry: FeedEntry | None
 ) -> datetime | None:
-    """Publication time: page metadata, then JSON-LD, then trafilatura's date, then the feed."""
+    """Publication time: page metadata and JSON-LD, then trafilatura's date, then the feed."""
+    found = page_published(tree, ld)
+    if found is not None:
+        return found
     feed_time = entry.published if entry else None
-    for value in [*tree.xpath(_PUBLISHED_META), *_json_ld_values(tree, "datePublished")]:
-        parsed = parse_datetime(str(value))
-        if parsed is not None:
-            return parsed
     day = parse_datetime(doc.date or "")
     if day is not None:
         # Trafilatura only knows the day; the feed's time is more precise when it agrees.
         same_day = feed_time is not None and feed_time.date() == day.date()
         return feed_time if same_day else day
     return feed_time
-
-
-def parse_datetime(value: str) -> datetime | None:
-    """An ISO 8601 date or datetime as an aware UTC datetime (naive ones are taken as UTC)."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def _json_ld_values(tree: lxml.html.HtmlElement, key: str) -> Iterator[Any]:
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
-        try:
-            data = json.loads(script)
-        except ValueError:
-            continue
-        yield from _walk_for(data, key)
-
-
-def _walk_for(data: Any, key: str) -> Iterator[Any]:
-    if isinstance(data, dict):
-        if isinstance(data.get(key), str):
-            yield data[key]
-        for value in data.values():
-            yield from _walk_for(value, key)
-    elif isinstance(data, list):
-        for item in data:
-            yield from _walk_for(item, key)
 
 
 def _language(text: str, tree: lxml.html.HtmlElement) -> str:
@@ -147,7 +156,7 @@ def _categories(tree: lxml.html.HtmlElement, doc: Document, entry: FeedEntry | N
     result: list[str] = []
     seen: set[str] = set()
     for category in found:
-        name = " ".join(str(category).split())
+        name = normalise(str(category))
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
             result.append(name)
@@ -156,7 +165,7 @@ def _categories(tree: lxml.html.HtmlElement, doc: Document, entry: FeedEntry | N
 
 def _meta(tree: lxml.html.HtmlElement, prop: str) -> str:
     values = tree.xpath(f"//meta[@property='{prop}' or @name='{prop}']/@content")
-    return " ".join(str(values[0]).split()) if values else ""
+    return normalise(str(values[0])) if values else ""
 
 
 def _entry_summary(entry: FeedEntry | None) -> str:

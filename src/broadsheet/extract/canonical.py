@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from courlan import normalize_url
 
-_TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid"})
+# Paths of listing pages; a story whose canonical points at one is mislabelled, not a copy.
+_LISTING = re.compile(
+    r"^/(?:tags?|category|categories|topics?|authors?|search|section|sections|archives?|"
+    r"page|feed|rss)(?:/|$)",
+    re.IGNORECASE,
+)
 
 
 def parse_html(html: str | lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -32,14 +39,13 @@ def base_url(tree: lxml.html.HtmlElement, url: str) -> str:
 
 
 def strip_tracking(url: str) -> str:
-    """The URL without utm_* / click-id query parameters and without its fragment."""
-    parts = urlsplit(url)
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_PARAMS
-    ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    """The URL normalised by courlan, without tracking parameters (utm_*, fbclid...) or fragment."""
+    try:
+        normalised = normalize_url(url)
+    except ValueError:
+        normalised = url
+    parts = urlsplit(normalised)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
 
 def canonical_url(html_tree_or_html: str | lxml.html.HtmlElement, url: str) -> str:
@@ -60,9 +66,12 @@ def canonical_url(html_tree_or_html: str | lxml.html.HtmlElement, url: str) -> s
 
 
 def _is_plausible(candidate: str, url: str) -> bool:
-    """Reject non-web canonicals and the common mistake of pointing every page at the home page."""
-    parts = urlsplit(candidate)
+    """Reject non-web canonicals and canonicals pointing at a home page or a listing page."""
+    parts, page = urlsplit(candidate), urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False
     pointing_home = parts.path in ("", "/") and not parts.query
-    return not pointing_home or urlsplit(url).path in ("", "/")
+    if pointing_home and page.path not in ("", "/"):
+        return False
+    # A story page claiming a tag, author or search page as its original is a template mistake.
+    return not _LISTING.match(parts.path) or bool(_LISTING.match(page.path))

@@ -7,14 +7,25 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, insert, literal, select, update
+from sqlalchemy import Connection, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from broadsheet.models import Article, ArticleSummary, to_jsonable
 from broadsheet.store.database import StoreError, as_utc, is_postgres
-from broadsheet.store.schema import article_channels, articles, channels, stories
+from broadsheet.store.schema import (
+    article_bands,
+    article_channels,
+    article_revisions,
+    articles,
+    channels,
+    stories,
+)
+from broadsheet.stories.minhash import text_bands
+
+# Story candidates are the articles sharing most subjects with the new one, best first.
+STORY_CANDIDATES = 500
 
 CARD_COLUMNS = (
     articles.c.id,
@@ -29,26 +40,50 @@ CARD_COLUMNS = (
 )
 
 
-def article_id_for_url(conn: Connection, url: str) -> int | None:
-    """The id of the article stored for this URL (or canonical URL), if any."""
-    query = select(articles.c.id).where((articles.c.url == url) | (articles.c.canonical_url == url))
-    found = conn.execute(query.limit(1)).scalar()
+def article_id_for_url(conn: Connection, *urls: str) -> int | None:
+    """The id of the article stored for any of these URLs (as URL or canonical URL), if any."""
+    wanted = [url for url in dict.fromkeys(urls) if url]
+    if not wanted:
+        return None
+    query = select(articles.c.id).where(
+        articles.c.url.in_(wanted) | articles.c.canonical_url.in_(wanted)
+    )
+    found = conn.execute(query.order_by(articles.c.id).limit(1)).scalar()
     return int(found) if found is not None else None
 
 
 def save_article(conn: Connection, article: Article) -> int:
     """Insert the article and its channels; an article already stored keeps its id."""
-    draft, enrichment = article.draft, article.enrichment
-    existing = article_id_for_url(conn, draft.url)
+    draft = article.draft
+    existing = article_id_for_url(conn, draft.url, draft.canonical_url)
     if existing is not None:
         return existing
-    embedding = np.asarray(enrichment.embedding, dtype=np.float32).tobytes()
     row = {
         "source_id": article.source_id,
         "url": draft.url,
-        "canonical_url": draft.canonical_url or draft.url,
-        "title": draft.title,
-        "byline": draft.byline,
+        "canonical_url": (draft.canonical_url or draft.url)[:2000],
+        **article_values(article),
+    }
+    try:
+        with conn.begin_nested():
+            article_id = int(conn.execute(insert(articles).values(**row)).inserted_primary_key[0])  # type: ignore[index]
+    except IntegrityError as exc:
+        again = article_id_for_url(conn, draft.url)
+        if again is None:
+            raise StoreError(f"store: unable to save article {draft.url}: {exc}") from exc
+        return again
+    _save_channels(conn, article_id, article)
+    _save_bands(conn, article_id, draft.text)
+    return article_id
+
+
+def article_values(article: Article) -> dict[str, Any]:
+    """The article's columns that analysis produces, each bounded to its column."""
+    draft, enrichment = article.draft, article.enrichment
+    embedding = np.asarray(enrichment.embedding, dtype=np.float32).tobytes()
+    return {
+        "title": draft.title[:1000],
+        "byline": draft.byline[:500],
         "published": draft.published,
         "fetched_at": article.fetched_at,
         "language": draft.language,
@@ -62,17 +97,62 @@ def save_article(conn: Connection, article: Article) -> int:
         "embedding": embedding if enrichment.embedding else None,
         "copy_of": article.copy_of,
         "story_id": article.story_id,
+        "updated": draft.updated,
+        "paywalled": draft.paywalled,
     }
-    try:
-        with conn.begin_nested():
-            article_id = int(conn.execute(insert(articles).values(**row)).inserted_primary_key[0])  # type: ignore[index]
-    except IntegrityError as exc:
-        again = article_id_for_url(conn, draft.url)
-        if again is None:
-            raise StoreError(f"store: unable to save article {draft.url}: {exc}") from exc
-        return again
+
+
+def update_article(conn: Connection, article_id: int, article: Article) -> None:
+    """Replace a stored article's analysis (after re-extraction or a model upgrade)."""
+    values = article_values(article)
+    if values["fetched_at"] is None:
+        del values["fetched_at"]  # reprocessing reads the kept page: nothing was fetched
+    conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+    conn.execute(delete(article_channels).where(article_channels.c.article_id == article_id))
+    conn.execute(delete(article_bands).where(article_bands.c.article_id == article_id))
     _save_channels(conn, article_id, article)
-    return article_id
+    _save_bands(conn, article_id, article.draft.text)
+
+
+def _save_bands(conn: Connection, article_id: int, text: str) -> None:
+    bands = sorted(set(text_bands(text)))
+    if bands:
+        conn.execute(
+            insert(article_bands), [{"band": band, "article_id": article_id} for band in bands]
+        )
+
+
+def copy_candidates(conn: Connection, text: str, exclude: int | None = None) -> list[int]:
+    """Ids of stored articles sharing an LSH band with the text: its possible wire originals."""
+    bands = sorted(set(text_bands(text)))
+    if not bands:
+        return []
+    query = select(article_bands.c.article_id).where(article_bands.c.band.in_(bands)).distinct()
+    return sorted(int(i) for (i,) in conn.execute(query) if i != exclude)
+
+
+def story_candidates(
+    conn: Connection, keys: Iterable[str], since: datetime, until: datetime
+) -> list[int]:
+    """Ids of articles published in the window that share most subject keys, best first."""
+    wanted = sorted(key for key in keys if not key.startswith(("other:", "topic:")))
+    if not wanted:
+        return []
+    shared = func.count().label("shared")
+    query = (
+        select(article_channels.c.article_id, shared)
+        .join(articles, articles.c.id == article_channels.c.article_id)
+        .where(
+            article_channels.c.channel_key.in_(wanted),
+            article_channels.c.role.in_(("entity", "place")),
+            articles.c.published >= since,
+            articles.c.published <= until,
+        )
+        .group_by(article_channels.c.article_id)
+        .order_by(shared.desc(), article_channels.c.article_id.desc())
+        .limit(STORY_CANDIDATES)
+    )
+    return [int(row[0]) for row in conn.execute(query)]
 
 
 def _save_channels(conn: Connection, article_id: int, article: Article) -> None:
@@ -156,7 +236,7 @@ def _link(
         "role": role,
         "position": position,
         "salience": salience,
-        "name": name,
+        "name": name[:300],
         "kind": kind,
         "mentions": mentions,
     }
@@ -165,6 +245,8 @@ def _link(
 def _upsert_channels(conn: Connection, rows: list[dict[str, Any]]) -> None:
     columns = ("key", "name", "kind", "geonameid", "lat", "lon", "country", "admin1")
     full = [{c: row.get(c) for c in columns} for row in rows]
+    for row in full:
+        row["name"] = str(row["name"])[:300]
     dialect_insert = pg_insert if is_postgres(conn) else sqlite_insert
     conn.execute(dialect_insert(channels).on_conflict_do_nothing(index_elements=["key"]), full)
 
@@ -177,6 +259,7 @@ def get_article(conn: Connection, article_id: int) -> dict[str, Any] | None:
     found = dict(row)
     found["published"] = as_utc(found["published"])
     found["fetched_at"] = as_utc(found["fetched_at"])
+    found["updated"] = as_utc(found["updated"])
     return found
 
 
@@ -232,13 +315,31 @@ def card_rows(
     return rows
 
 
-def recent_articles(
-    conn: Connection, since: datetime | None, limit: int = 2000, with_text: bool = True
-) -> list[ArticleSummary]:
-    """Recent articles with their embeddings and channel keys, for stories and related.
+def related_candidates(
+    conn: Connection, article_id: int, since: datetime, until: datetime
+) -> list[int]:
+    """Ids of articles that may be related: same story, or sharing subjects in the window."""
+    keys = _channel_keys(conn, [article_id]).get(article_id, [])
+    found = set(story_candidates(conn, keys, since, until))
+    story = select(articles.c.story_id).where(articles.c.id == article_id).scalar_subquery()
+    same_story = select(articles.c.id).where(articles.c.story_id == story)
+    found.update(int(i) for (i,) in conn.execute(same_story))
+    found.discard(article_id)
+    return sorted(found)
 
-    Related ranking needs no text: leave it out (with_text=False) on the page-view path.
-    """
+
+def summaries_for(
+    conn: Connection, ids: Iterable[int], with_text: bool = True
+) -> list[ArticleSummary]:
+    """The stories stage's view of the given articles (text left out unless with_text)."""
+    found: list[ArticleSummary] = []
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        found.extend(_summaries(conn, wanted[start : start + 500], with_text))
+    return found
+
+
+def _summaries(conn: Connection, ids: list[int], with_text: bool) -> list[ArticleSummary]:
     text_column = articles.c.text if with_text else literal("").label("text")
     query = select(
         articles.c.id,
@@ -250,10 +351,7 @@ def recent_articles(
         articles.c.embedding,
         articles.c.copy_of,
         articles.c.story_id,
-    )
-    if since is not None:
-        query = query.where(articles.c.published >= since)
-    query = query.order_by(articles.c.id.desc()).limit(limit)
+    ).where(articles.c.id.in_(ids))
     rows = list(conn.execute(query).mappings())
     keys = _channel_keys(conn, [row["id"] for row in rows])
     return [
@@ -302,7 +400,9 @@ def add_view(conn: Connection, article_id: int) -> None:
 
 def create_story(conn: Connection, title: str, now: datetime) -> int:
     """A new story cluster, named after its first article."""
-    result = conn.execute(insert(stories).values(title=title, created_at=now, updated_at=now))
+    result = conn.execute(
+        insert(stories).values(title=title[:1000], created_at=now, updated_at=now)
+    )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -322,3 +422,54 @@ def story_info(conn: Connection, story_id: int) -> dict[str, Any] | None:
 def count_articles(conn: Connection) -> int:
     """How many articles are stored."""
     return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+
+
+def all_article_ids(conn: Connection) -> list[int]:
+    """Every article id, oldest first."""
+    return [int(i) for (i,) in conn.execute(select(articles.c.id).order_by(articles.c.id))]
+
+
+def revise_article(conn: Connection, article_id: int, article: Article, now: datetime) -> bool:
+    """Store a new version of an article, keeping the old one; False when nothing changed."""
+    old = get_article(conn, article_id)
+    if old is None:
+        raise StoreError(f"store: unable to revise article #{article_id}: it does not exist")
+    draft = article.draft
+    if old["title"] == draft.title[:1000] and old["text"] == draft.text:
+        return False
+    conn.execute(
+        insert(article_revisions).values(
+            article_id=article_id,
+            title=old["title"],
+            byline=old["byline"],
+            text=old["text"],
+            published=old["published"],
+            updated=as_utc(old["updated"]),
+            fetched_at=old["fetched_at"],
+            replaced_at=now,
+        )
+    )
+    article.copy_of, article.story_id = old["copy_of"], old["story_id"]
+    draft.updated = draft.updated or now
+    update_article(conn, article_id, article)
+    return True
+
+
+def revisions_of(conn: Connection, article_id: int) -> list[dict[str, Any]]:
+    """The earlier versions of an article, oldest first."""
+    query = (
+        select(article_revisions)
+        .where(article_revisions.c.article_id == article_id)
+        .order_by(article_revisions.c.id)
+    )
+    rows = [dict(row) for row in conn.execute(query).mappings()]
+    for row in rows:
+        for name in ("published", "updated", "fetched_at", "replaced_at"):
+            row[name] = as_utc(row[name])
+    return rows
+
+
+def count_revisions(conn: Connection, article_id: int) -> int:
+    """How many earlier versions of the article are kept."""
+    query = select(func.count()).where(article_revisions.c.article_id == article_id)
+    return int(conn.execute(query).scalar_one())

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-
-from broadsheet.store import schema
 
 
 class StoreError(Exception):
@@ -30,6 +33,8 @@ def _create_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+        _WRITERS[engine] = engine.execution_options(sqlite_begin="IMMEDIATE")
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
@@ -39,6 +44,8 @@ def _create_engine(url: str) -> Engine:
 
 
 def _configure_sqlite(dbapi_connection: object, _record: object) -> None:
+    # We issue BEGIN ourselves (_begin_sqlite), so that writers can take the lock up front.
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -46,67 +53,65 @@ def _configure_sqlite(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+def _begin_sqlite(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
+    """engine.begin() for a transaction that writes.
+
+    On SQLite it takes the write lock first (BEGIN IMMEDIATE): a deferred transaction that
+    read before writing fails at once with "database is locked" when another writer committed
+    meanwhile, whatever the busy timeout. Readers stay deferred and never wait.
+    """
+    return _WRITERS.get(engine, engine).begin()
+
+
 def is_postgres(conn: Connection) -> bool:
     """True on PostgreSQL, False on SQLite."""
     return conn.dialect.name == "postgresql"
 
 
-def _create_baseline(conn: Connection) -> None:
-    schema.metadata.create_all(conn)
-    if is_postgres(conn):
-        conn.execute(
-            text(
-                "ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS ("
-                "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-                "setweight(to_tsvector('english', coalesce(text, '')), 'B')) STORED"
-            )
-        )
-        conn.execute(text("CREATE INDEX ix_articles_search ON articles USING GIN (search)"))
-        return
-    conn.execute(
-        text(
-            "CREATE VIRTUAL TABLE articles_fts USING fts5("
-            "title, text, content='articles', content_rowid='id', tokenize='porter unicode61')"
-        )
-    )
-    for trigger in _SQLITE_FTS_TRIGGERS:
-        conn.execute(text(trigger))
+_WRITERS: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Databases made before the migrations moved to Alembic kept their version here.
+_LEGACY_VERSION_TABLE = "schema_version"
 
 
-_SQLITE_FTS_TRIGGERS = (
-    "CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN "
-    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
-    "CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN "
-    "INSERT INTO articles_fts(articles_fts, rowid, title, text) "
-    "VALUES ('delete', old.id, old.title, old.text); END",
-    "CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN "
-    "INSERT INTO articles_fts(articles_fts, rowid, title, text) "
-    "VALUES ('delete', old.id, old.title, old.text); "
-    "INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text); END",
-)
-
-# Ordered; add new steps at the end and never edit an applied one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_baseline]
+def alembic_config(conn: Connection) -> Config:
+    """Alembic's configuration for our migrations, bound to an open connection."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    return config
 
 
-def migrate(engine: Engine) -> int:
-    """Apply the migrations the database has not seen; return its schema version."""
+def migrate(engine: Engine, revision: str = "head") -> str:
+    """Apply the migrations the database has not seen (up to `revision`); return its revision."""
     with engine.begin() as conn:
         if is_postgres(conn):
             # One migrator at a time when several workers start together.
             conn.execute(text("SELECT pg_advisory_xact_lock(7031957)"))
-        schema.schema_version.create(conn, checkfirst=True)
-        current = conn.execute(select(schema.schema_version.c.version)).scalars().all()
-        version = max(current, default=0)
-        for number, step in enumerate(MIGRATIONS, start=1):
-            if number <= version:
-                continue
-            step(conn)
-            conn.execute(
-                insert(schema.schema_version).values(version=number, applied_at=datetime.now(UTC))
-            )
-            version = number
-    return version
+        config = alembic_config(conn)
+        if inspect(conn).has_table(_LEGACY_VERSION_TABLE):
+            # The legacy baseline is revision 0001's schema exactly.
+            command.stamp(config, "0001")
+            conn.execute(text(f"DROP TABLE {_LEGACY_VERSION_TABLE}"))
+        command.upgrade(config, revision)
+        return current_revision(conn)
+
+
+def head_revision() -> str:
+    """The newest migration step's revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+
+def current_revision(conn: Connection) -> str:
+    """The revision the database is at ('' when it has none)."""
+    return MigrationContext.configure(conn).get_current_revision() or ""
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -12,21 +14,17 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
 
-schema_version = Table(
-    "schema_version",
-    metadata,
-    Column("version", Integer, primary_key=True),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
-)
-
+# The tables as the migrations in store/migrations/ leave them (a test compares the two).
 sources = Table(
     "sources",
     metadata,
@@ -40,6 +38,15 @@ sources = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_fetched_at", DateTime(timezone=True)),
     Column("last_error", Text),
+    # feed (RSS, Atom, JSON Feed), sitemap, page (one article), folder (saved HTML pages)
+    Column("kind", String(16), nullable=False, default="feed", server_default="feed"),
+    Column("etag", String(500)),
+    Column("last_modified", String(100)),
+    Column("poll_interval", Float, nullable=False, default=1800.0, server_default="1800"),
+    Column("next_poll_at", DateTime(timezone=True), index=True),
+    Column("failures", Integer, nullable=False, default=0, server_default="0"),
+    Column("paused_at", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
 )
 
 stories = Table(
@@ -74,6 +81,78 @@ articles = Table(
     Column("copy_of", Integer, ForeignKey("articles.id"), index=True),
     Column("story_id", Integer, ForeignKey("stories.id"), index=True),
     Column("views", Integer, nullable=False, default=0),
+    Column("updated", DateTime(timezone=True)),
+    Column("paywalled", Boolean, nullable=False, default=False, server_default=false()),
+)
+
+# Earlier versions of articles their publishers changed, oldest first: we keep the record.
+article_revisions = Table(
+    "article_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("title", String(1000), nullable=False),
+    Column("byline", String(500), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("published", DateTime(timezone=True)),
+    Column("updated", DateTime(timezone=True)),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
+    Index("ix_article_revisions_article", "article_id", "id"),
+)
+
+# Every item a source announced: the unit of work of ingestion, with its state and retries.
+ENTRY_STATES = ("discovered", "fetched", "extracted", "enriched", "stored", "failed", "skipped")
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("key", String(64), nullable=False),  # sha256 of the GUID, else of the URL
+    Column("url", String(2000), nullable=False),
+    Column("final_url", String(2000)),
+    Column("canonical_url", String(2000)),
+    Column("title", String(1000), nullable=False, default=""),
+    Column("published", DateTime(timezone=True)),
+    Column("feed_data", JSON, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("error_stage", String(16)),
+    Column("next_attempt_at", DateTime(timezone=True)),  # None: nothing left to do
+    Column("claimed_until", DateTime(timezone=True)),  # a worker's lease on the entry
+    Column("claimed_by", String(120)),  # which process holds it: "host:pid:start"
+    Column("article_id", Integer, ForeignKey("articles.id")),
+    Column("extractor_version", String(100)),
+    Column("models_version", String(200)),
+    Column("discovered_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_id", "key", name="uq_entries_source_key"),
+    Index("ix_entries_due", "next_attempt_at", "source_id"),
+    Index("ix_entries_source_state", "source_id", "state"),
+    Index("ix_entries_article_id", "article_id"),
+    Index("ix_entries_final_url", "final_url"),
+)
+
+# The page as fetched, zlib-compressed: re-extraction and re-enrichment never refetch.
+entry_pages = Table(
+    "entry_pages",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    Column("status", Integer, nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
+# MinHash LSH bands of each article's text: wire-copy candidates by index, not by recency.
+article_bands = Table(
+    "article_bands",
+    metadata,
+    Column("band", BigInteger, nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    PrimaryKeyConstraint("band", "article_id"),
+    Index("ix_article_bands_article_id", "article_id"),
 )
 
 # A channel is anything a reader can follow: a person, organisation, place, topic.

@@ -11,18 +11,21 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
+from broadsheet.pipeline.context import Context, make_fetcher
 from broadsheet.web import views
+from broadsheet.web.admin import Admin
 from broadsheet.web.format import channel_url, parse_datetime
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.templating import STATIC_DIR, create_environment
@@ -44,6 +47,22 @@ _SECURITY_HEADERS = [
         b"base-uri 'none'; frame-ancestors 'none'",
     ),
 ]
+
+
+class IdConvertor(Convertor[int]):
+    """A row id in a path: at most 19 digits, so a hostile 5000-digit number is a plain 404
+    (int() refuses that many digits, and SQLite refuses ids past 2**63-1; views check that)."""
+
+    regex = "[0-9]{1,19}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
 
 
 class SecurityHeaders:
@@ -79,6 +98,28 @@ def json_twin_url(request: Request) -> str:
     return twin + ("?" + request.url.query if request.url.query else "")
 
 
+def public_base_url(settings: Settings) -> str:
+    """The site's address for absolute links; never the request's Host header, which anyone
+    can forge (a cache in front would then keep feeds pointing at the forger's site)."""
+    return settings.public_url.rstrip("/") or f"http://{settings.host}:{settings.port}"
+
+
+def slash_redirect(request: Request, routes: list[BaseRoute]) -> Response | None:
+    """A relative redirect from '/about/' to '/about' when that is a page, else None.
+
+    Starlette's own slash redirect writes the Host header into Location; this one does not."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1")
+    stripped = path.rstrip("/")
+    if stripped == path or not stripped or stripped.startswith("//"):
+        return None  # '//host' would be read as another site
+    scope = {**request.scope, "path": request.url.path.rstrip("/")}
+    if not any(route.matches(scope)[0] == Match.FULL for route in routes):
+        return None
+    query = request.url.query
+    return RedirectResponse(stripped + ("?" + query if query else ""), status_code=307)
+
+
 def render_rss(data: dict[str, Any], base_url: str) -> bytes:
     """An RSS 2.0 document of a channel view's articles."""
     channel = data["channel"]
@@ -104,10 +145,13 @@ def render_rss(data: dict[str, Any], base_url: str) -> bytes:
 class Pages:
     """The endpoints: each reads one view in a short connection, then renders HTML or JSON."""
 
-    def __init__(self, db: Engine, templates: Jinja2Templates, proxy: ImageProxy) -> None:
+    def __init__(
+        self, db: Engine, templates: Jinja2Templates, proxy: ImageProxy, base_url: str
+    ) -> None:
         self.db = db
         self.templates = templates
         self.proxy = proxy
+        self.base_url = base_url
 
     def read(self, view: Callable[..., dict[str, Any] | None], *args: Any) -> dict[str, Any] | None:
         """The view's dict, read in its own connection (sync: Starlette runs us in a thread)."""
@@ -133,6 +177,10 @@ class Pages:
         section = data["section"] if data else ""
         return self.render(request, "article.html", "article", data, current_section=section)
 
+    def revisions(self, request: Request) -> Response:
+        data = self.read(views.revisions_view, request.path_params["article_id"])
+        return self.render(request, "revisions.html", "article", data)
+
     def channel(self, request: Request) -> Response:
         key = request.path_params["key"]
         data = self.read(views.channel_view, key)
@@ -143,8 +191,7 @@ class Pages:
         data = self.read(views.channel_view, request.path_params["key"])
         if data is None:
             raise HTTPException(404, _NOT_FOUND["channel"])
-        base_url = str(request.base_url).rstrip("/")
-        return Response(render_rss(data, base_url), media_type="application/rss+xml")
+        return Response(render_rss(data, self.base_url), media_type="application/rss+xml")
 
     def publisher(self, request: Request) -> Response:
         data = self.read(views.publisher_view, request.path_params["publisher_id"])
@@ -165,6 +212,10 @@ class Pages:
 
     def error(self, request: Request, exc: Exception) -> Response:
         """The 404/500 page, as JSON for a JSON twin."""
+        if isinstance(exc, HTTPException) and exc.status_code == 404:
+            redirect = slash_redirect(request, request.app.router.routes)
+            if redirect is not None:
+                return redirect
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         detail = exc.detail if isinstance(exc, HTTPException) else "Something broke on our side."
         if status == 404 and detail == "Not Found":
@@ -189,8 +240,8 @@ def close_on_shutdown(fetcher: Fetcher) -> Callable[[Starlette], Any]:
     return lifespan
 
 
-def healthz(request: Request) -> Response:
-    """Liveness for load balancers and the demo launcher."""
+async def healthz(request: Request) -> Response:
+    """Liveness for load balancers and the demo launcher (async: it needs no thread)."""
     return PlainTextResponse("ok")
 
 
@@ -201,34 +252,38 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
             "config: BROADSHEET_SECRET_KEY is empty; set it to a long random string "
             "(it signs image-proxy URLs) before starting the web app"
         )
-    fetcher = Fetcher(
-        allow_hosts=settings.allow_hosts,
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.fetch_max_bytes,
-        user_agent=settings.user_agent,
-    )
+    fetcher = make_fetcher(settings)
     proxy = ImageProxy(
         secret_key=settings.secret_key,
         cache_dir=Path(settings.data_dir) / "images",
         fetcher=fetcher,
+        concurrency=settings.image_concurrency,
+        max_pixels=settings.image_max_pixels,
     )
-    pages = Pages(db, Jinja2Templates(env=create_environment(proxy)), proxy)
+    templates = Jinja2Templates(env=create_environment(proxy))
+    pages = Pages(db, templates, proxy, public_base_url(settings))
+    admin = Admin(Context(engine=db, fetcher=fetcher, settings=settings), templates)
     routes = [
         Route("/", pages.home),
         Route("/index.json", pages.home),
-        Route("/a/{article_id:int}", pages.article),
-        Route("/a/{article_id:int}.json", pages.article),
+        Route("/a/{article_id:id}", pages.article),
+        Route("/a/{article_id:id}.json", pages.article),
+        Route("/a/{article_id:id}/revisions", pages.revisions),
+        Route("/a/{article_id:id}/revisions.json", pages.revisions),
         Route("/c/{key:path}/feed.xml", pages.channel_feed),
         Route("/c/{key:path}.json", pages.channel),
         Route("/c/{key:path}", pages.channel),
-        Route("/p/{publisher_id:int}", pages.publisher),
-        Route("/p/{publisher_id:int}.json", pages.publisher),
+        Route("/p/{publisher_id:id}", pages.publisher),
+        Route("/p/{publisher_id:id}.json", pages.publisher),
         Route("/search", pages.search),
         Route("/search.json", pages.search),
         Route("/community-policy", pages.static_page("policy.html")),
         Route("/about", pages.static_page("about.html")),
         Route("/img", proxy.respond),
         Route("/healthz", healthz),
+        Route("/admin/sources", admin.sources, methods=["GET"]),
+        Route("/admin/sources", admin.change, methods=["POST"]),
+        Route("/admin/sources.json", admin.sources),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(
@@ -238,6 +293,9 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         exception_handlers={404: pages.error, 500: pages.error},
         lifespan=close_on_shutdown(fetcher),
     )
+    # Starlette's slash redirect builds an absolute URL from the Host header: slash_redirect
+    # (called by the 404 handler) answers with a relative one instead.
+    app.router.redirect_slashes = False
     app.state.fetcher = fetcher
     app.state.image_proxy = proxy
     return app

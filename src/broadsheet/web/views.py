@@ -18,6 +18,21 @@ RELATED_WINDOW = timedelta(days=30)
 SNIPPET_CHARS = 220
 PEOPLE_KINDS = ("person",)
 NEARBY_KINDS = ("city", "state", "country", "region", "topic")
+# Ids are 64-bit signed integers in both databases; a larger number names nothing.
+MAX_ID = 2**63 - 1
+# Channel keys are short printable slugs; anything else names no channel (and a NUL byte
+# would be an error, not a miss, on PostgreSQL).
+MAX_KEY_CHARS = 300
+
+
+def is_valid_id(value: int) -> bool:
+    """True when value can be a row id: 1 .. 2**63-1."""
+    return 0 < value <= MAX_ID
+
+
+def is_valid_key(key: str) -> bool:
+    """True when key could be a channel key: short, printable, 'kind:name'."""
+    return 0 < len(key) <= MAX_KEY_CHARS and key.isprintable() and ":" in key
 
 
 def home_view(conn: Connection) -> dict[str, Any]:
@@ -35,6 +50,8 @@ def home_view(conn: Connection) -> dict[str, Any]:
 
 def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str, Any] | None:
     """Everything the article page shows (PRODUCT.md's anatomy), or None."""
+    if not is_valid_id(article_id):
+        return None
     row = article_store.get_article(conn, article_id)
     if row is None:
         return None
@@ -50,7 +67,10 @@ def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str
         "title": row["title"],
         "byline": row["byline"],
         "published": _iso(row["published"]),
-        "paragraphs": [p for p in row["text"].split("\n") if p.strip()],
+        "updated": _iso(row["updated"]),
+        "revisions_count": article_store.count_revisions(conn, article_id),
+        "paywalled": bool(row["paywalled"]),
+        "paragraphs": _paragraphs(row["text"]),
         "images": row["images"],
         "publisher": _publisher(conn, row["source_id"]),
         "section": row["section"],
@@ -71,8 +91,44 @@ def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str
     }
 
 
+def revisions_view(conn: Connection, article_id: int) -> dict[str, Any] | None:
+    """An article's current text and every earlier version its publisher replaced, or None."""
+    if not is_valid_id(article_id):
+        return None
+    row = article_store.get_article(conn, article_id)
+    if row is None:
+        return None
+    earlier = [
+        {
+            "title": rev["title"],
+            "byline": rev["byline"],
+            "published": _iso(rev["published"]),
+            "updated": _iso(rev["updated"]),
+            "fetched_at": _iso(rev["fetched_at"]),
+            "replaced_at": _iso(rev["replaced_at"]),
+            "paragraphs": _paragraphs(rev["text"]),
+        }
+        for rev in article_store.revisions_of(conn, article_id)
+    ]
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "url": row["url"],
+        "publisher": _publisher(conn, row["source_id"]),
+        "updated": _iso(row["updated"]),
+        "current": {"title": row["title"], "paragraphs": _paragraphs(row["text"])},
+        "revisions": earlier,
+    }
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n") if p.strip()]
+
+
 def channel_view(conn: Connection, key: str) -> dict[str, Any] | None:
     """A channel's page: its articles and the channels near it."""
+    if not is_valid_key(key):
+        return None
     channel = channel_store.get_channel(conn, key)
     if channel is None:
         return None
@@ -92,6 +148,8 @@ def channel_view(conn: Connection, key: str) -> dict[str, Any] | None:
 
 def publisher_view(conn: Connection, publisher_id: int) -> dict[str, Any] | None:
     """A publisher's page: its card and its latest articles."""
+    if not is_valid_id(publisher_id):
+        return None
     publisher = _publisher(conn, publisher_id)
     if publisher is None:
         return None
@@ -107,8 +165,11 @@ def search_view(conn: Connection, q: str) -> dict[str, Any]:
 
 
 def _related(conn: Connection, row: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    since = (row["published"] or datetime.now(UTC)) - RELATED_WINDOW
-    pool = article_store.recent_articles(conn, since=since, with_text=False)
+    published = row["published"] or datetime.now(UTC)
+    ids = article_store.related_candidates(
+        conn, row["id"], published - RELATED_WINDOW, published + RELATED_WINDOW
+    )
+    pool = article_store.summaries_for(conn, [row["id"], *ids], with_text=False)
     target = next((a for a in pool if a.id == row["id"]), None)
     if target is None:
         return []

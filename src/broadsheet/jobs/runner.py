@@ -8,23 +8,17 @@ run on procrastinate workers at scale (`broadsheet.jobs.distributed`).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from types import TracebackType
 
-from broadsheet.enrich.embed import embed_texts
-from broadsheet.enrich.gazetteer import load_gazetteer
-from broadsheet.enrich.nlp import load_nlp
-from broadsheet.models import ArticleDraft, Enrichment, FeedEntry
+from broadsheet.jobs.models import ModelProcesses, SerialAnalyzer
 from broadsheet.pipeline import (
     Context,
     EntryOutcome,
     IngestReport,
-    analyze_page,
     discover_entries,
     process_entry,
 )
@@ -36,20 +30,17 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
-def warm_models() -> None:
-    """Load the models once in a new worker process, before its first page."""
-    load_nlp(), load_gazetteer(), embed_texts(["warm up"])
-
-
 class Runner:
     """Runs what is due to completion in this process; reuse one for many runs."""
 
     def __init__(self, ctx: Context, *, io_threads: int = 4, nlp_processes: int = 0) -> None:
         self._threads = ThreadPoolExecutor(max(1, io_threads), thread_name_prefix="ingest")
-        self._nlp_processes = nlp_processes
-        self._pool: ProcessPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
-        self.ctx = replace(ctx, analyzer=self._analyze) if nlp_processes > 0 else ctx
+        self._models: ModelProcesses | None = None
+        if nlp_processes > 0:
+            self._models = ModelProcesses(nlp_processes, enrich=ctx.settings.enrich)
+            self.ctx = replace(ctx, analyzer=self._models)
+        else:  # inline: the fetching threads take turns with the models
+            self.ctx = replace(ctx, analyzer=SerialAnalyzer(ctx.analyzer))
 
     def run_due(
         self,
@@ -91,8 +82,8 @@ class Runner:
     def close(self) -> None:
         """Stop the threads and worker processes."""
         self._threads.shutdown(wait=True)
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._models is not None:
+            self._models.close()
 
     def __enter__(self) -> Runner:
         return self
@@ -104,28 +95,3 @@ class Runner:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def _analyze(
-        self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
-    ) -> tuple[ArticleDraft, Enrichment]:
-        pool = self._process_pool()
-        try:
-            future = pool.submit(analyze_page, html, url, entry, enrich=enrich, max_chars=max_chars)
-            return future.result()
-        except BrokenProcessPool:
-            # A worker process died (killed, out of memory): the entry is retried later, and
-            # the next page gets a fresh pool.
-            with self._pool_lock:
-                if self._pool is pool:
-                    self._pool = None
-            raise
-
-    def _process_pool(self) -> ProcessPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    self._nlp_processes,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=warm_models if self.ctx.settings.enrich else None,
-                )
-            return self._pool

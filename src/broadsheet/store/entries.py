@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -234,6 +234,7 @@ def finish_entry(
             models_version=versions[1],
             next_attempt_at=None,
             claimed_until=None,
+            claimed_by=None,
             last_error=None,
             error_stage=None,
             updated_at=now,
@@ -261,6 +262,7 @@ def fail_entry(
             error_stage=stage[:16],
             next_attempt_at=retry_at,
             claimed_until=None,
+            claimed_by=None,
             updated_at=now,
         )
     )
@@ -366,12 +368,21 @@ def lease_holders(conn: Connection, now: datetime) -> list[str]:
 
 
 def release_leases(conn: Connection, owners: list[str]) -> int:
-    """End the leases of processes known to be dead, so their entries are due again at once."""
+    """End the leases of processes known to be dead, so their entries are due again at once.
+
+    Their attempt is given back: the process was killed (an operator, a restart), the page did
+    not fail. A page that kills its worker process again and again is still stopped by the
+    attempts counted when a lease runs out instead (another machine's worker).
+    """
     if not owners:
         return 0
     result = conn.execute(
         update(entries)
         .where(entries.c.claimed_by.in_(owners), entries.c.state.not_in(DONE_STATES))
-        .values(claimed_until=None, claimed_by=None)
+        .values(
+            claimed_until=None,
+            claimed_by=None,
+            attempts=case((entries.c.attempts > 0, entries.c.attempts - 1), else_=0),
+        )
     )
     return int(result.rowcount or 0)

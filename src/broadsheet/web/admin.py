@@ -60,7 +60,8 @@ class Admin:
         if form.get("resume"):
             message = self._resume(str(form["resume"]))
         else:
-            message = await run_in_threadpool(self._add, str(form.get("url", ""))[:2100])
+            kind = "page" if form.get("page") else ""
+            message = await run_in_threadpool(self._add, str(form.get("url", ""))[:2100], kind)
         return RedirectResponse(
             "/admin/sources?" + urlencode({"m": message[:300]}), status_code=303
         )
@@ -74,9 +75,9 @@ class Admin:
             row["entries"] = counts.get(row["id"], {})
         return {"sources": rows}
 
-    def _add(self, url: str) -> str:
+    def _add(self, url: str, kind: str) -> str:
         try:
-            added = add_source(self.ctx, url)
+            added = add_source(self.ctx, url, kind=kind)
         except SourceError as exc:
             return str(exc)
         ids = ", ".join(f"#{i}" for i in added.ids)

@@ -1,0 +1,95 @@
+"""The models in worker processes: an Analyzer that sends each page to a pool of processes.
+
+Extraction and enrichment are the CPU-heavy part of ingestion and hold the GIL; in processes
+of their own they use every core while the caller's threads fetch and store. Both the
+in-process runner and the procrastinate workers analyse pages this way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from threadpoolctl import threadpool_limits
+
+from broadsheet.enrich.embed import embed_texts
+from broadsheet.enrich.gazetteer import load_gazetteer
+from broadsheet.enrich.nlp import load_nlp
+from broadsheet.models import ArticleDraft, Enrichment, FeedEntry
+from broadsheet.pipeline import analyze_page
+from broadsheet.pipeline.context import Analyzer
+
+
+def start_model_process(enrich: bool) -> None:
+    """Set up a model process: one BLAS thread (the parallelism is the processes), models loaded.
+
+    Without the limit each process's numpy would start a thread per core, and N processes on
+    N cores would fight over them.
+    """
+    threadpool_limits(limits=1)
+    if enrich:
+        warm_models()
+
+
+def warm_models() -> None:
+    """Load the models once in this process, before its first page."""
+    load_nlp(), load_gazetteer(), embed_texts(["warm up"])
+
+
+class ModelProcesses:
+    """An Analyzer (see pipeline.context) running `analyze_page` in a pool of processes."""
+
+    def __init__(self, processes: int, *, enrich: bool) -> None:
+        self._processes = max(1, processes)
+        self._enrich = enrich
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
+    ) -> tuple[ArticleDraft, Enrichment]:
+        pool = self._pool_now()
+        try:
+            future = pool.submit(analyze_page, html, url, entry, enrich=enrich, max_chars=max_chars)
+            return future.result()
+        except BrokenProcessPool:
+            # A model process died (killed, out of memory): this entry's failure is recorded
+            # and retried; the next page gets a fresh pool.
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            raise
+
+    def close(self) -> None:
+        """Stop the processes."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pool_now(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    self._processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=start_model_process,
+                    initargs=(self._enrich,),
+                )
+            return self._pool
+
+
+class SerialAnalyzer:
+    """An Analyzer running the models inline, one page at a time (spaCy is not thread-safe)."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
+    ) -> tuple[ArticleDraft, Enrichment]:
+        with self._lock:
+            return self._analyzer(html, url, entry, enrich=enrich, max_chars=max_chars)

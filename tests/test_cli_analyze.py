@@ -28,10 +28,17 @@ PAGE = (
 )
 
 
-def run_analyze(tmp_path: Path, records: list[dict[str, str]], *extra: str) -> list[dict]:
+def run_analyze(
+    tmp_path: Path, records: list[dict[str, str]], *extra: str, processes: int = 0
+) -> list[dict]:
+    """Inline models by default (fast); `processes` runs them in worker processes."""
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records))
-    result = CliRunner().invoke(app, ["analyze", "--jsonl", str(source), "--out", str(out), *extra])
+    result = CliRunner().invoke(
+        app,
+        ["analyze", "--jsonl", str(source), "--out", str(out), *extra],
+        env={"BROADSHEET_NLP_PROCESSES": str(processes)},
+    )
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in out.read_text().splitlines()]
 
@@ -77,3 +84,17 @@ def test_analyze_corpus_marks_copies_and_shared_stories(tmp_path: Path) -> None:
     )
     assert [line["copy_of"] for line in lines] == [None, None, "a"]
     assert lines[2]["story"] == lines[0]["story"] != lines[1]["story"]
+
+
+def test_worker_processes_give_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
+    records = [
+        {"id": "w1", "text": WIRE},
+        {"id": "bad", "html": 5},  # type: ignore[dict-item]
+        {"id": "p1", "html": PAGE, "url": "http://127.0.0.1/b.html"},
+        {"id": "w2", "text": WIRE},
+    ]
+    inline = run_analyze(tmp_path, records, "--corpus")
+    pooled = run_analyze(tmp_path, records, "--corpus", processes=2)
+    assert pooled == inline
+    assert [line["id"] for line in pooled] == ["w1", "bad", "p1", "w2"]
+    assert "error" in pooled[1] and pooled[3]["copy_of"] == "w1"

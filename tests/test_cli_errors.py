@@ -19,6 +19,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "BROADSHEET_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "BROADSHEET_DATA_DIR": str(tmp_path),
         "BROADSHEET_SECRET_KEY": "test",
+        "BROADSHEET_NLP_PROCESSES": "0",
     }
 
 

@@ -7,7 +7,6 @@ import logging
 import secrets
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +21,7 @@ from broadsheet import pipeline
 from broadsheet.config import Settings, describe_settings, load_settings
 from broadsheet.demo import DemoServer
 from broadsheet.jobs import distributed
+from broadsheet.jobs.analyze import analyze_lines
 from broadsheet.jobs.runner import Runner
 from broadsheet.models import Source
 from broadsheet.pipeline import Context
@@ -347,52 +347,16 @@ def analyze(
     except OSError as exc:
         console.print(f"[red]analyze: cannot write {out}: {exc.strerror or exc}")
         raise typer.Exit(2) from exc
-    linker = pipeline.CorpusLinker() if corpus else None
     count = failed = 0
+    processes = current_settings().nlp_processes
     with sink:
-        for number, record, problem in read_jsonl(jsonl):
-            line = analyze_line(record, linker) if record is not None else None
-            if line is None or "error" in line:
+        for line in analyze_lines(jsonl, corpus=corpus, processes=processes):
+            if "error" in line:
                 failed += 1
-                line = line or {"id": None, "line": number, "error": problem}
-                console.print(f"[yellow]{jsonl}:{number}: {line['error']}")
+                console.print(f"[yellow]{jsonl}:{line.get('line')}: {line['error']}")
             sink.write(json.dumps(line, ensure_ascii=False) + "\n")
             count += 1
     console.print(f"analyzed {count - failed} of {count} documents into {out}")
-
-
-def analyze_line(record: dict[str, Any], linker: pipeline.CorpusLinker | None) -> dict[str, Any]:
-    """One output line; a failure is an error line for this record, never the end of the run."""
-    try:
-        if linker is not None:
-            return linker.add(record)
-        draft, enrichment = pipeline.analyze_record(record)
-        return pipeline.analysis_json(record.get("id"), draft, enrichment)
-    except Exception as exc:  # one bad record must not stop the batch
-        return {"id": record.get("id"), "error": f"{type(exc).__name__}: {exc}"}
-
-
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """(line number, record or None, problem) for every non-blank line; never raises on content."""
-    with path.open("rb") as source:
-        for number, raw in enumerate(source, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield number, None, f"not UTF-8 (byte {exc.start}): re-encode the file as UTF-8"
-                continue
-            except RecursionError:
-                yield number, None, "JSON nested too deeply"
-                continue
-            except json.JSONDecodeError as exc:
-                yield number, None, f"not JSON: {exc}"
-                continue
-            if not isinstance(record, dict):
-                yield number, None, f"not a JSON object but a {type(record).__name__}"
-                continue
-            yield number, record, ""
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from threadpoolctl import threadpool_limits
 
@@ -20,6 +22,8 @@ from broadsheet.enrich.nlp import load_nlp
 from broadsheet.models import ArticleDraft, Enrichment, FeedEntry
 from broadsheet.pipeline import analyze_page
 from broadsheet.pipeline.context import Analyzer
+
+T = TypeVar("T")
 
 
 def start_model_process(enrich: bool) -> None:
@@ -50,10 +54,13 @@ class ModelProcesses:
     def __call__(
         self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
     ) -> tuple[ArticleDraft, Enrichment]:
+        return self.run(analyze_page, html, url, entry, enrich=enrich, max_chars=max_chars)
+
+    def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """function(*args, **kwargs) in a model process (a picklable, module-level function)."""
         pool = self._pool_now()
         try:
-            future = pool.submit(analyze_page, html, url, entry, enrich=enrich, max_chars=max_chars)
-            return future.result()
+            return pool.submit(function, *args, **kwargs).result()
         except BrokenProcessPool:
             # A model process died (killed, out of memory): this entry's failure is recorded
             # and retried; the next page gets a fresh pool.
@@ -82,7 +89,8 @@ class ModelProcesses:
 
 
 class SerialAnalyzer:
-    """An Analyzer running the models inline, one page at a time (spaCy is not thread-safe)."""
+    """An Analyzer running the models inline, one page at a time (spaCy is not thread-safe),
+    with one BLAS thread: numpy's extra threads only fight the fetching threads for cores."""
 
     def __init__(self, analyzer: Analyzer) -> None:
         self._analyzer = analyzer
@@ -91,5 +99,5 @@ class SerialAnalyzer:
     def __call__(
         self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
     ) -> tuple[ArticleDraft, Enrichment]:
-        with self._lock:
+        with self._lock, threadpool_limits(limits=1):
             return self._analyzer(html, url, entry, enrich=enrich, max_chars=max_chars)

@@ -225,7 +225,12 @@ class CorpusLinker:
 
     def add(self, record: dict[str, Any]) -> dict[str, Any]:
         """The output line of the next record, linked to the records before it."""
-        draft, enrichment = analyze_record(record)
+        return self.link(record, *analyze_record(record))
+
+    def link(
+        self, record: dict[str, Any], draft: ArticleDraft, enrichment: Enrichment
+    ) -> dict[str, Any]:
+        """The output line of the next record, already analysed, linked to those before it."""
         article = Article(draft=draft, enrichment=enrichment)
         link_article(article, self._seen, self._new_story)
         self._seen.append(summarize(article, len(self._seen)))

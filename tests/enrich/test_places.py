@@ -167,3 +167,66 @@ def test_a_city_named_only_inside_its_council_or_river_is_found() -> None:
     )
     assert {c.name for c in local_channels(places_of(text))} == {"Chicago, IL", "Illinois"}
     assert 4736286 not in ids_of("Texas Instruments said its quarterly sales rose.")  # Texas
+
+
+FRANKLIN_TN = 4623560
+GENEVA_SWITZERLAND = 2660646
+MANHATTAN_KS = 4274994
+LONDON_ONTARIO = 6058560
+LONDON_ENGLAND = 2643743
+ONTARIO_CALIFORNIA = 5379439
+
+
+def test_a_county_is_not_the_city_it_is_named_after() -> None:
+    text = "Deputies in Franklin County, Ohio, closed the road near Columbus on Monday."
+    places = places_of(text)
+    assert FRANKLIN_TN not in {p.geonameid for p in places}
+    assert not any(p.name == "Franklin" for p in places)
+    assert 4509177 in {p.geonameid for p in places}  # Columbus, Ohio, helped by the county's state
+
+
+def test_one_mention_of_the_us_does_not_pull_geneva_to_a_us_town() -> None:
+    text = "Officials from the US and Iran met in Geneva on Tuesday for another round of talks."
+    assert GENEVA_SWITZERLAND in ids_of(text)
+
+
+def test_a_named_state_beats_a_bigger_namesake() -> None:
+    text = (
+        "Kansas State University in Manhattan said enrollment rose. "
+        "Kansas lawmakers praised the school."
+    )
+    assert MANHATTAN_KS in ids_of(text)
+    assert 4647963 in ids_of("The mayor of Paris, Tennessee, said the Paris fire hall would grow.")
+
+
+def test_a_canadian_province_qualifies_but_is_not_a_californian_town() -> None:
+    places = places_of("Police in London, Ontario, said the fire started overnight.")
+    ids = {p.geonameid for p in places}
+    assert LONDON_ONTARIO in ids and LONDON_ENGLAND not in ids
+    assert ONTARIO_CALIFORNIA not in ids
+    assert ONTARIO_CALIFORNIA not in ids_of("The premier of Ontario spoke in Toronto on Monday.")
+
+
+def test_provinces_abroad_are_named_entities_not_wrong_places() -> None:
+    text = "Floods hit Queensland and New South Wales, while fires burned in Alberta."
+    doc = parse_text(text)
+    entities = recognize_entities(doc)
+    assert resolve_places(doc, entities) == []  # no GeoNames id to give them (see gazetteer)
+    names = {e.name for e in entities if e.kind == "place"}
+    assert {"Queensland", "Alberta"} <= names
+
+
+def test_plain_ascii_spellings_of_accented_and_english_names_resolve() -> None:
+    places = places_of("She studied in Zurich and Bruges before moving to Seville.")
+    assert {(p.name, p.country) for p in places} >= {
+        ("Zürich", "CH"),
+        ("Brugge", "BE"),
+        ("Sevilla", "ES"),
+    }
+
+
+def test_a_small_town_needs_support_in_the_text() -> None:
+    text = "Hurricanes churned across the Atlantic toward Europe, forecasters said."
+    assert not any(p.name == "Atlantic" and p.country == "US" for p in places_of(text))
+    iowa = places_of("Atlantic, Iowa, opened a new library. Atlantic has about 6,000 people.")
+    assert any(p.name == "Atlantic" and p.admin1 == "IA" for p in iowa)

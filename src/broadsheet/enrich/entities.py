@@ -21,6 +21,7 @@ LABEL_KINDS: dict[str, EntityKind] = {
     "WORK_OF_ART": "other",
     "LAW": "other",
     "PRODUCT": "other",
+    "LANGUAGE": "other",
 }
 KEY_PREFIXES = {"person": "person", "organization": "org", "other": "other"}
 # fmt: off
@@ -34,6 +35,11 @@ TITLES = frozenset({
     "ambassador", "councilman", "councilwoman", "councilor", "detective", "attorney", "deputy",
     "superintendent", "sir", "dame", "lord", "lady",
 })
+# Words of a name that end in a period of their own (a sentence's period is not the name's).
+ABBREVIATIONS = frozenset({
+    "inc", "corp", "co", "ltd", "llc", "plc", "bros", "jr", "sr", "st", "mt", "ft", "dept",
+    "univ", "assn", "intl",
+})
 # Page furniture and credit lines that the small model sometimes tags as names.
 JUNK_NAMES = frozenset({
     "advertisement", "advertisements", "sponsored", "subscribe", "newsletter", "photo",
@@ -44,6 +50,7 @@ JUNK_NAMES = frozenset({
 # fmt: on
 _LEADING_THE = re.compile(r"(?:the|The|THE)\s+")  # used with match(): anchored at pos
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_SPACED_DASH = re.compile(r"\s[-–—]\s")
 _EDGE_PUNCT = " \t\"“”‘'`.,;:!?()[]{}-—–|/*"
 
 
@@ -61,15 +68,16 @@ class EntityDraft:
 def recognize_entities(doc: Doc, title: str = "") -> list[Entity]:
     """People, organizations, places and other names in the doc, most salient first."""
     drafts: dict[str, EntityDraft] = {}
-    spans = [(ent.label_, *clean_span(doc.text, ent.start_char, ent.end_char, ent.label_))
+    text = doc.text  # spaCy joins the tokens again on every read of doc.text: read it once
+    spans = [(ent.label_, *clean_span(text, ent.start_char, ent.end_char, ent.label_))
              for ent in doc.ents]  # fmt: skip
-    spans = [(label, start, end) for label, start, end in spans if is_name(doc.text[start:end])]
-    add_people(doc.text, spans, drafts)
+    spans = [(label, start, end) for label, start, end in spans if is_name(text[start:end])]
+    add_people(text, spans, drafts)
     people = [d for d in drafts.values() if d.kind == "person"]
-    add_named(doc.text, spans, drafts, people)
+    add_named(text, spans, drafts, people)
     add_places(doc, [canonical_name(d) for d in people], drafts)
-    add_surname_mentions(doc, people)
-    entities = [to_entity(d, doc.text, title) for d in drafts.values() if d.mentions]
+    add_surname_mentions(doc, people, drafts)
+    entities = [to_entity(d, text, title) for d in drafts.values() if d.mentions]
     entities.sort(key=lambda e: (-e.salience, e.mentions[0].start))
     return entities
 
@@ -77,11 +85,7 @@ def recognize_entities(doc: Doc, title: str = "") -> list[Entity]:
 def clean_span(text: str, start: int, end: int, label: str) -> tuple[int, int]:
     """Offsets of a span without "the", titles ("Mayor", "Dr."), "'s" and stray punctuation."""
     first_line = text[start:end].split("\n", 1)[0]
-    end = start + len(first_line)
-    while start < end and text[start] in _EDGE_PUNCT:
-        start += 1
-    while end > start and text[end - 1] in _EDGE_PUNCT:
-        end -= 1
+    start, end = strip_edges(text, start, start + len(first_line))
     lead = _LEADING_THE.match(text, start, end)
     if lead:
         start = lead.end()
@@ -89,8 +93,28 @@ def clean_span(text: str, start: int, end: int, label: str) -> tuple[int, int]:
         start = skip_titles(text, start, end)
     possessive = _POSSESSIVE.search(text, start, end)
     if possessive and possessive.end() == end:
-        end = possessive.start()
+        # "Fauci 's" (tokenized text) leaves a space or a stray quote before the "'s".
+        start, end = strip_edges(text, start, possessive.start())
     return start, end
+
+
+def strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets without edge punctuation, keeping the period of "U.N.", "Inc." or "J.R.R."."""
+    while start < end and text[start] in _EDGE_PUNCT:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT:
+        if text[end - 1] == "." and ends_with_abbreviation(text[start:end]):
+            break
+        end -= 1
+    return start, end
+
+
+def ends_with_abbreviation(name: str) -> bool:
+    """True when the name's final period belongs to it: "U.N.", "Acme Inc.", "John Smith Jr."."""
+    last = name.rsplit(maxsplit=1)[-1]
+    if "." in last[:-1]:  # "U.N.", "S.A.", "U.S."
+        return True
+    return last[:-1].lower() in ABBREVIATIONS or (len(last) == 2 and last[0].isupper())
 
 
 def skip_titles(text: str, start: int, end: int) -> int:
@@ -107,6 +131,8 @@ def is_name(text: str) -> bool:
     if len(text) < 2 or not any(ch.isalpha() for ch in text):
         return False
     if text == text.lower() or text.lower() in JUNK_NAMES:
+        return False
+    if _SPACED_DASH.search(text):  # "SOCCER - SHEARER NAMED": a headline run together, not a name
         return False
     return text[0].isalnum()
 
@@ -182,9 +208,15 @@ def place_draft(toponym: Toponym, drafts: dict[str, EntityDraft]) -> EntityDraft
     return drafts.setdefault(key, EntityDraft(kind, key, name=entry.name))
 
 
-def add_surname_mentions(doc: Doc, people: list[EntityDraft]) -> None:
-    """Later "Okafor" mentions the model missed, found by the surname of a full name."""
-    taken = [(ent.start_char, ent.end_char) for ent in doc.ents]
+def add_surname_mentions(
+    doc: Doc, people: list[EntityDraft], drafts: dict[str, EntityDraft]
+) -> None:
+    """Later "Okafor" mentions the model missed or took for a place, found by the surname."""
+    # A place-labelled span that did not become a place ("Washington" after "MaliVai
+    # Washington") is free for the person; any other entity's span is not.
+    taken = [(m.start, m.end) for d in drafts.values() for m in d.mentions]
+    taken += [(e.start_char, e.end_char) for e in doc.ents if e.label_ not in ("GPE", "LOC")]
+    text = doc.text
     for person in people:
         name = canonical_name(person)
         if " " not in name:
@@ -192,7 +224,7 @@ def add_surname_mentions(doc: Doc, people: list[EntityDraft]) -> None:
         surname = name.split()[-1]
         if len(surname) < 3:
             continue
-        for match in re.finditer(rf"\b{re.escape(surname)}\b", doc.text):
+        for match in re.finditer(rf"\b{re.escape(surname)}\b", text):
             if not any(s < match.end() and match.start() < e for s, e in taken):
                 person.mentions.append(Mention(match.start(), match.end(), surname))
         person.mentions.sort(key=lambda m: m.start)

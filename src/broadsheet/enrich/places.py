@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from broadsheet.enrich.gazetteer import (
+    ALIAS_POPULATION,
     DC_GEONAMEID,
     US,
     Gazetteer,
@@ -26,6 +27,8 @@ _QUALIFIER = re.compile(r"\s*,\s*([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})")
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _POSTAL = re.compile(r"^[A-Z]{2}$")
+_COUNTY = re.compile(r"\s(?:County|Parish|Borough)$", re.IGNORECASE)
+_COUNTY_AFTER = re.compile(r"\s(?:County|Parish)\b")
 # Evidence about which "Washington" a text means (see _decide_washington).
 _WA_STATE_CUES = re.compile(
     r"\bWashington[- ]state\b|\bstate of Washington\b|\bWashington State\b"
@@ -53,6 +56,9 @@ class Toponym:
     qualifier: Qualifier | None = None
     choice: GazetteerEntry | None = None
     dropped: bool = False  # a place name that does not name a place here
+    # The (country, admin1) a name the gazetteer has no place for still tells: a county's
+    # state, a Canadian province. It is context for the other names, never a place itself.
+    area: Qualifier | None = None
 
 
 def resolve_toponyms(doc: Doc, person_names: Iterable[str] = ()) -> list[Toponym]:
@@ -60,9 +66,11 @@ def resolve_toponyms(doc: Doc, person_names: Iterable[str] = ()) -> list[Toponym
     gazetteer = load_gazetteer()
     toponyms = collect_toponyms(doc, gazetteer)
     drop_person_names(doc.text, toponyms, person_names)
-    live = [t for t in toponyms if not t.dropped and t.candidates]
+    # Counties and provinces have no candidates but are context for the others.
+    standing = [t for t in toponyms if not t.dropped]
+    live = [t for t in standing if t.candidates]
     for _ in range(3):  # each pass sees what the previous one resolved as context
-        choose_by_score(live)
+        choose_by_score(live, standing)
         follow_one_sense(live)
     decide_washington(doc.text, live)
     return toponyms
@@ -150,7 +158,6 @@ def collect_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
             continue
         parts = split_parts(text, ent.start_char, ent.end_char)
         for index, (start, end) in enumerate(parts):
-            name = text[start:end]
             following = parts[index + 1] if index + 1 < len(parts) else None
             qualifier_text = text[following[0] : following[1]] if following else None
             qualifier = (
@@ -158,9 +165,34 @@ def collect_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
                 if qualifier_text
                 else read_following_qualifier(text, end, gazetteer)
             )
-            toponyms.append(Toponym(start, end, name, gazetteer.lookup(name), qualifier))
+            toponyms.append(make_toponym(text, start, end, qualifier, gazetteer))
     toponyms.extend(embedded_toponyms(doc, gazetteer))
     return toponyms
+
+
+def make_toponym(
+    text: str, start: int, end: int, qualifier: Qualifier | None, gazetteer: Gazetteer
+) -> Toponym:
+    """A toponym with its candidates; counties and foreign provinces get an area, no candidates."""
+    name = text[start:end]
+    area = gazetteer.admin_area(name)
+    if area is not None:
+        return Toponym(start, end, name, (), qualifier, area=area)
+    county = bool(_COUNTY.search(name)) or bool(_COUNTY_AFTER.match(text, end))
+    if county:  # "Franklin County" is not the city of Franklin, TN
+        return Toponym(
+            start, end, name, (), qualifier, area=county_area(name, qualifier, gazetteer)
+        )
+    return Toponym(start, end, name, gazetteer.lookup(name), qualifier)
+
+
+def county_area(name: str, qualifier: Qualifier | None, gazetteer: Gazetteer) -> Qualifier | None:
+    """The state of a county: the one written after it, or the only state with that county."""
+    if qualifier is not None:
+        return qualifier
+    county = name if _COUNTY.search(name) else f"{name} County"
+    states = gazetteer.county_states(county)
+    return (US, next(iter(states))) if len(states) == 1 else None
 
 
 # Civic and geographic names that carry their place: "Chicago City Council", "Chicago River",
@@ -169,7 +201,7 @@ _CIVIC_NAME = re.compile(
     r"^(?:the\s+)?(?P<place>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)\s+"
     r"(?:City Council|City Hall|Council|Police Department|Police|Fire Department|Public Schools"
     r"|Transit Authority|Port Authority|Legislature|Board of Education|River|Harbou?r|Metro"
-    r"|City Hospital|Public Library|County)\b"
+    r"|City Hospital|Public Library)\b"
 )
 
 
@@ -233,6 +265,9 @@ def read_qualifier(words: str, gazetteer: Gazetteer) -> Qualifier | None:
     words = words.strip()
     if words.replace(" ", "").upper() in ("D.C.", "DC"):
         return (US, "DC")
+    area = gazetteer.admin_area(words)
+    if area is not None:
+        return area
     if _POSTAL.match(words) and words in gazetteer.states:
         return (US, words)
     for entry in gazetteer.lookup(words):
@@ -255,47 +290,62 @@ def drop_person_names(text: str, toponyms: list[Toponym], person_names: Iterable
                 toponym.dropped = True
 
 
-def read_context(toponyms: list[Toponym], name: str) -> tuple[set[str], set[str]]:
-    """US state codes and country codes the article names, except through `name` itself."""
-    states: set[str] = set()
-    countries: set[str] = set()
+@dataclass
+class Context:
+    """What the rest of the article says about where it is."""
+
+    named_areas: set[Qualifier]  # (country, admin1) written out: "Springfield, Ill.", Ohio
+    areas: set[Qualifier]  # (country, admin1) of the cities the article names
+    countries: set[str]  # countries a place, state or qualifier lies in
+    named_countries: set[str]  # countries only named as such ("the US", "France")
+
+
+def read_context(toponyms: list[Toponym], name: str) -> Context:
+    """The admin areas and countries the article names, except through `name` itself."""
+    context = Context(set(), set(), set(), set())
     for toponym in toponyms:
         if normalize_name(toponym.text) == name:
             continue  # a guess must not vote for itself
-        if toponym.qualifier:
-            countries.add(toponym.qualifier[0])
-            if toponym.qualifier[1]:
-                states.add(toponym.qualifier[1])
+        for area in (toponym.qualifier, toponym.area):
+            if area:
+                context.countries.add(area[0])
+                if area[1]:
+                    context.named_areas.add(area)
         entry = toponym.choice
         if entry is None or normalize_name(toponym.text) == "washington":
             continue  # "Washington" is decided last, and must not vote for itself
+        if entry.kind == "country":
+            context.named_countries.add(entry.country)
+            continue
         if entry.country:
-            countries.add(entry.country)
-        if entry.country == US and entry.admin1 and entry.kind != "country":
-            states.add(entry.admin1)
-    return states, countries
+            context.countries.add(entry.country)
+        if entry.admin1:
+            areas = context.named_areas if entry.kind == "state" else context.areas
+            areas.add((entry.country, entry.admin1))
+    return context
 
 
-def choose_by_score(toponyms: list[Toponym]) -> None:
-    """Pick each toponym's best candidate given the states and countries the article names."""
+def choose_by_score(toponyms: list[Toponym], context_from: list[Toponym] | None = None) -> None:
+    """Pick each toponym's best candidate given the areas and countries the article names."""
     for toponym in toponyms:
-        states, countries = read_context(toponyms, normalize_name(toponym.text))
-        scored = [(score_candidate(toponym, c, states, countries), c) for c in toponym.candidates]
+        context = read_context(context_from or toponyms, normalize_name(toponym.text))
+        scored = [(score_candidate(toponym, c, context), c) for c in toponym.candidates]
         best = max(scored, key=lambda item: item[0])[1]
-        if is_unsupported_alias(toponym, best, states, countries):
+        if is_unsupported_alias(toponym, best, context):
             toponym.choice = None  # "North Side" is an alternate name of Oildale, CA: not enough
             toponym.dropped = True
+            continue
+        if is_unsupported_town(toponym, best, context):
+            toponym.choice = None  # "the Atlantic" is not Atlantic, Iowa: a name, not a place
             continue
         toponym.choice = prefer_city_over_state(toponym, best)
 
 
-# A city this large is meant even by an alternate name ("Peking", "Bombay").
-ALIAS_TRUSTED_POPULATION = 1_000_000
+# A city this large is meant even by an alternate name ("Peking", "Seville", "Krakow").
+ALIAS_TRUSTED_POPULATION = 100_000
 
 
-def is_unsupported_alias(
-    toponym: Toponym, entry: GazetteerEntry, states: set[str], countries: set[str]
-) -> bool:
+def is_unsupported_alias(toponym: Toponym, entry: GazetteerEntry, context: Context) -> bool:
     """A small city matched only through an alternate name, with nothing in the text behind it."""
     if entry.kind != "city" or toponym.qualifier:
         return False
@@ -303,24 +353,51 @@ def is_unsupported_alias(
         return False
     if entry.population >= ALIAS_TRUSTED_POPULATION:
         return False
-    return entry.admin1 not in states if entry.country == US else entry.country not in countries
+    if entry.country == US:
+        return (US, entry.admin1) not in context.areas | context.named_areas
+    return entry.country not in context.countries | context.named_countries
 
 
-def score_candidate(
-    toponym: Toponym, entry: GazetteerEntry, states: set[str], countries: set[str]
-) -> float:
+def is_unsupported_town(toponym: Toponym, entry: GazetteerEntry, context: Context) -> bool:
+    """A town under 15,000 people with no qualifier and nothing in the text near it."""
+    if entry.kind != "city" or toponym.qualifier or entry.population >= ALIAS_POPULATION:
+        return False
+    area = (entry.country, entry.admin1)
+    if entry.country == US:
+        return area not in context.areas | context.named_areas
+    return entry.country not in context.countries
+
+
+# A named state or province outweighs a namesake up to 1,000 times larger: "Manhattan" in a
+# story that names Kansas is Manhattan, KS. Other cities of a state are weaker evidence (a
+# Louisville story naming Cincinnati is not about Louisville, Ohio). A country only named
+# ("the US") weighs less than places in it: one "US" must not pull Geneva to New York.
+NAMED_AREA_WEIGHT = 3.0
+AREA_WEIGHT = 1.5
+COUNTRY_WEIGHT = 1.0
+NAMED_COUNTRY_WEIGHT = 0.5
+
+
+def score_candidate(toponym: Toponym, entry: GazetteerEntry, context: Context) -> float:
     """Population prior plus agreement with the qualifier and the rest of the article."""
     score = math.log10(entry.population + 10)
-    if entry.kind == "city" and normalize_name(entry.name) != normalize_name(toponym.text):
-        score -= 1.0  # matched through an alternate name only
+    own_name = normalize_name(entry.name) == normalize_name(toponym.text)
+    if entry.kind == "city" and not own_name:
+        score -= 0.5  # matched through an alternate name only ("Bruges" for Brugge)
     if entry.kind == "city" and toponym.qualifier:
         country, admin1 = toponym.qualifier
         agrees = entry.country == country and (not admin1 or entry.admin1 == admin1)
         score += 10.0 if agrees else -5.0
-    if entry.country == US and entry.kind == "city" and entry.admin1 in states:
-        score += 1.5
-    if entry.kind != "country" and entry.country in countries:
-        score += 1.0
+    if entry.kind == "city" and own_name:  # an alias ("Charleston" of Lorain) gets no area help
+        area = (entry.country, entry.admin1)
+        if area in context.named_areas:
+            score += NAMED_AREA_WEIGHT
+        elif area in context.areas:
+            score += AREA_WEIGHT
+    if entry.country in context.countries:  # a country whose places the text names too
+        score += COUNTRY_WEIGHT
+    elif entry.kind != "country" and entry.country in context.named_countries:
+        score += NAMED_COUNTRY_WEIGHT
     return score
 
 

@@ -3,10 +3,13 @@ BROADSHEET_TEST_PG is set), a real demo site on loopback, the demo ingested once
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import psycopg
 import pytest
@@ -106,3 +109,39 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         host_delay=0.0,
         fetch_timeout=10.0,
     )
+
+
+BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
+
+
+def need_data(*paths: Path) -> None:
+    """Skip when evaluation data is missing on a laptop; fail in CI, where it must be present."""
+    missing = [str(path) for path in paths if not path.exists()]
+    if not missing:
+        return
+    message = f"evaluation data not found: {', '.join(missing)}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must provide shared/datasets beside the checkout")
+    pytest.skip(message)
+
+
+def load_bench(name: str) -> ModuleType:
+    """A bench/ script as a module: quality gates score exactly as the benchmark does."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH_DIR / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def require_data() -> Callable[..., None]:
+    """need_data, for the quality gates."""
+    return need_data
+
+
+@pytest.fixture(scope="session")
+def bench_module() -> Callable[[str], ModuleType]:
+    """load_bench, for the quality gates."""
+    return load_bench

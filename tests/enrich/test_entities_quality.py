@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-import pytest
-
 # The evaluation sets stay in shared/, beside the checkout (as in CI), never in the repo.
 DATASET = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "conll2003" / "eng.testa"
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "entities.py"
 # Every 4th testa document (54 of 216) keeps the gate fast and mixes sport, politics and markets.
 STRIDE = 4
 # Measured 0.855 / 0.808 / 0.333 (PER / LOC / ORG), 0.715 overall, on that slice with spaCy sm
@@ -21,29 +16,11 @@ STRIDE = 4
 F1_FLOORS = {"PER": 0.84, "LOC": 0.79, "ORG": 0.32, "all": 0.705}
 
 
-def require_dataset() -> None:
-    """Skip without the dataset on a laptop; fail in CI, where it must be present."""
-    if DATASET.is_file():
-        return
-    message = f"CoNLL-2003 testa not found at {DATASET}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI must provide shared/datasets beside the checkout")
-    pytest.skip(message)
-
-
-def load_bench() -> ModuleType:
-    """bench/entities.py holds the reader and the metric; the gate scores the same way."""
-    spec = importlib.util.spec_from_file_location("bench_entities", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_entity_f1_on_a_testa_slice_stays_above_the_floors() -> None:
-    require_dataset()
-    bench = load_bench()
+def test_entity_f1_on_a_testa_slice_stays_above_the_floors(
+    require_data: Callable[..., None], bench_module: Callable[[str], ModuleType]
+) -> None:
+    require_data(DATASET)
+    bench = bench_module("entities")
     docs = bench.read_conll(DATASET)
     assert len(docs) == 216 and sum(len(d.gold) for d in docs) == 5942
     docs = docs[::STRIDE]
@@ -51,8 +28,10 @@ def test_entity_f1_on_a_testa_slice_stays_above_the_floors() -> None:
     assert all(f1[kind] >= floor for kind, floor in F1_FLOORS.items()), f1
 
 
-def test_reader_turns_iob1_tags_into_character_spans() -> None:
-    bench = load_bench()
+def test_reader_turns_iob1_tags_into_character_spans(
+    bench_module: Callable[[str], ModuleType],
+) -> None:
+    bench = bench_module("entities")
     rows = [r.split() for r in ("U.N. NNP I-NP I-ORG", "envoy NN I-NP O", "Rolf NNP I-NP I-PER",
                                 "Ekeus NNP I-NP I-PER", "Bonn NNP I-NP I-LOC",
                                 "Paris NNP I-NP B-LOC")]  # fmt: skip
@@ -66,8 +45,8 @@ def test_reader_turns_iob1_tags_into_character_spans() -> None:
     }
 
 
-def test_metric_scores_exact_matches_only() -> None:
-    bench = load_bench()
+def test_metric_scores_exact_matches_only(bench_module: Callable[[str], ModuleType]) -> None:
+    bench = bench_module("entities")
     doc = bench.Document("d", "Rolf Ekeus in Bonn", {(0, 10, "PER"), (14, 18, "LOC")})
     perfect = bench.score([doc], {"d": set(doc.gold)})
     assert perfect["f1"]["PER"] == perfect["f1"]["LOC"] == 1.0

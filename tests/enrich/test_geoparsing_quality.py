@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-import pytest
-
 # The evaluation sets stay in shared/, beside the checkout (as in CI), never in the repo.
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "geoparsing"
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "geoparsing.py"
 # One `analyze` run over the first articles of each set keeps the gate under 40 s.
 SUBSET = {"lgl": 24, "geowebnews": 6}
 # Floors sit just under what bench/geoparsing.py measured on these subsets (issue 6, towns of
@@ -25,30 +20,11 @@ FLOORS = {
 }
 
 
-def require_datasets() -> None:
-    """Skip without the evaluation sets on a laptop; fail in CI, where they must be present."""
-    missing = [name for name in SUBSET if not (DATASETS / name).is_dir()]
-    if not missing:
-        return
-    message = f"geoparsing sets {missing} not found under {DATASETS}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI must provide shared/datasets beside the checkout")
-    pytest.skip(message)
-
-
-def load_bench() -> ModuleType:
-    """bench/geoparsing.py holds the metric; the gate scores the same way."""
-    spec = importlib.util.spec_from_file_location("bench_geoparsing", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_geoparsing_on_the_shared_sets_stays_above_the_floors() -> None:
-    require_datasets()
-    bench = load_bench()
+def test_geoparsing_on_the_shared_sets_stays_above_the_floors(
+    require_data: Callable[..., None], bench_module: Callable[[str], ModuleType]
+) -> None:
+    require_data(*(DATASETS / name for name in SUBSET))
+    bench = bench_module("geoparsing")
     sets = {name: bench.READERS[name](bench.CORPORA[name])[:size] for name, size in SUBSET.items()}
     bench.analyze([article for articles in sets.values() for article in articles])
     for name, articles in sets.items():
@@ -58,8 +34,10 @@ def test_geoparsing_on_the_shared_sets_stays_above_the_floors() -> None:
         assert scores["acc161"] > scores["baseline_acc161"], (name, scores)
 
 
-def test_metric_counts_overlaps_ids_and_distance() -> None:
-    bench = load_bench()
+def test_metric_counts_overlaps_ids_and_distance(
+    bench_module: Callable[[str], ModuleType],
+) -> None:
+    bench = bench_module("geoparsing")
     gold = [
         bench.Span(0, 6, "Paris", 4717560, 33.66, -95.55),  # Paris, Texas
         bench.Span(20, 26, "Dallas", 4684888, 32.78, -96.81),

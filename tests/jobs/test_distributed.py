@@ -126,6 +126,12 @@ def test_a_killed_workers_job_is_finished_by_another(
 
     workers.start("rescuer", timing=fast, lease=3)
     workers.wait_for(lambda: states(engine).get("stored") == 5, 40, "all 5 entries stored")
+    # The job is marked succeeded just after its entry is stored: wait for that too.
+    workers.wait_for(
+        lambda: rows(engine, job_sql, task=PROCESS_TASK, entry=entry_id)[0][1] != "doing",
+        20,
+        "the retried job to finish",
+    )
 
     jobs = rows(engine, job_sql, task=PROCESS_TASK, entry=entry_id)
     # The dead worker's job itself finished; its attempts count the killed run and this one.

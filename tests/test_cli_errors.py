@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from broadsheet.cli import app
+from broadsheet.jobs import analyze as analyze_module
 
 runner = CliRunner()
 
@@ -68,3 +69,19 @@ def test_analyze_missing_input_and_unwritable_output_are_clear_errors(
         app, ["analyze", "--jsonl", str(source), "--out", str(tmp_path / "no" / "out")], env=env
     )
     assert blocked.exit_code == 2 and "cannot write" in " ".join(blocked.output.split())
+
+
+def test_analyze_refuses_a_line_too_long_to_hold_and_reads_the_next(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analyze_module, "MAX_LINE_BYTES", 1000)
+    source = tmp_path / "in.jsonl"
+    huge = json.dumps({"id": "huge", "text": "word " * 5000}).encode()
+    ok = json.dumps({"id": "ok", "text": "The harbour board met."}).encode()
+    source.write_bytes(huge + b"\n" + ok + b"\n")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["analyze", "--jsonl", str(source), "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert written[0] == {"id": None, "line": 1, "error": "line longer than 1000 bytes"}
+    assert written[1]["id"] == "ok" and "error" not in written[1]

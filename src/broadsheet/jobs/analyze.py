@@ -23,6 +23,8 @@ from broadsheet.pipeline import CorpusLinker, analysis_json, analyze_record
 
 # Lines analysed at once: enough to keep every process busy, little held in memory.
 WINDOW = 32
+# One input line at most (a page of HTML is capped at 5 MB by the fetcher; JSON escapes grow it).
+MAX_LINE_BYTES = 20_000_000
 
 
 @dataclass
@@ -80,10 +82,20 @@ def _output(item: Analysed, linker: CorpusLinker | None) -> dict[str, Any]:
 
 
 def read_jsonl(path: Path) -> Iterator[Analysed]:
-    """Every non-blank line as a record, or with the reason it is not one; never raises."""
+    """Every non-blank line as a record, or with the reason it is not one; never raises.
+
+    A line is read up to MAX_LINE_BYTES: a longer one is an error line, and the rest of it
+    is skipped without being held in memory.
+    """
     with path.open("rb") as source:
-        for number, raw in enumerate(source, start=1):
-            if raw.strip():
+        number = 0
+        while raw := source.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                while raw and not raw.endswith(b"\n"):
+                    raw = source.readline(MAX_LINE_BYTES)
+                yield Analysed(number, None, f"line longer than {MAX_LINE_BYTES} bytes")
+            elif raw.strip():
                 yield _parse_line(number, raw)
 
 

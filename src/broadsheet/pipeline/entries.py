@@ -106,28 +106,28 @@ def _store(ctx: Context, row: dict, article: Article) -> EntryOutcome:
             status = "revised" if changed else "unchanged"
         else:
             article_id = store_article(conn, article, ctx.clock())
-        entry_store.finish_entry(
-            conn,
-            row["id"],
-            article_id,
-            canonical_url=article.draft.canonical_url,
-            versions=(EXTRACTOR_VERSION, MODELS_VERSION),
-            now=ctx.clock(),
-        )
+        _mark_stored(ctx, conn, row["id"], article_id, article.draft.canonical_url)
     return EntryOutcome(row["id"], status, article_id)
 
 
 def _finish(ctx: Context, row: dict, article_id: int, url: str, status: str) -> EntryOutcome:
     with write_transaction(ctx.engine) as conn:
-        entry_store.finish_entry(
-            conn,
-            row["id"],
-            article_id,
-            canonical_url=url,
-            versions=(EXTRACTOR_VERSION, MODELS_VERSION),
-            now=ctx.clock(),
-        )
+        _mark_stored(ctx, conn, row["id"], article_id, url)
     return EntryOutcome(row["id"], status, article_id)
+
+
+def _mark_stored(
+    ctx: Context, conn: Connection, entry_id: int, article_id: int, canonical_url: str
+) -> None:
+    """The entry is done: its article, and the extractor and models that produced it."""
+    entry_store.finish_entry(
+        conn,
+        entry_id,
+        article_id,
+        canonical_url=canonical_url,
+        versions=(EXTRACTOR_VERSION, MODELS_VERSION),
+        now=ctx.clock(),
+    )
 
 
 def store_article(conn: Connection, article: Article, now: datetime) -> int:
@@ -209,14 +209,7 @@ def reprocess(ctx: Context, article_id: int) -> EntryOutcome:
                 story_id=stored["story_id"] if stored else None,
             )
             article_store.update_article(conn, article_id, article)
-            entry_store.finish_entry(
-                conn,
-                row["id"],
-                article_id,
-                canonical_url=draft.canonical_url,
-                versions=(EXTRACTOR_VERSION, MODELS_VERSION),
-                now=ctx.clock(),
-            )
+            _mark_stored(ctx, conn, row["id"], article_id, draft.canonical_url)
     except Exception as exc:  # recorded per article; a reprocessing run goes on
         log.exception("reprocess of article #%s failed", article_id)
         return EntryOutcome(row["id"], "failed", article_id, f"{type(exc).__name__}: {exc}")

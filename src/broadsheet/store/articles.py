@@ -115,20 +115,20 @@ def update_article(conn: Connection, article_id: int, article: Article) -> None:
 
 
 def _save_bands(conn: Connection, article_id: int, text: str) -> None:
-    bands = sorted(set(text_bands(text)))
+    bands = text_bands(text)
     if bands:
         conn.execute(
             insert(article_bands), [{"band": band, "article_id": article_id} for band in bands]
         )
 
 
-def copy_candidates(conn: Connection, text: str, exclude: int | None = None) -> list[int]:
+def copy_candidates(conn: Connection, text: str) -> list[int]:
     """Ids of stored articles sharing an LSH band with the text: its possible wire originals."""
-    bands = sorted(set(text_bands(text)))
+    bands = text_bands(text)
     if not bands:
         return []
     query = select(article_bands.c.article_id).where(article_bands.c.band.in_(bands)).distinct()
-    return sorted(int(i) for (i,) in conn.execute(query) if i != exclude)
+    return sorted(int(i) for (i,) in conn.execute(query))
 
 
 def story_candidates(

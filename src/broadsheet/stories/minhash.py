@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,15 +26,19 @@ def stable_shingles(text: str) -> np.ndarray:
     return np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams))
 
 
-def text_bands(text: str) -> list[int]:
-    """The LSH band keys of a text (signed 64-bit), or [] for a text too short to compare."""
+@lru_cache(maxsize=16)
+def text_bands(text: str) -> tuple[int, ...]:
+    """The text's distinct LSH band keys (signed 64-bit), sorted; () for a text too short.
+
+    Cached: storing an article asks for its bands twice (candidates, then the index row).
+    """
     hashes = stable_shingles(text)
     if hashes.size == 0:
-        return []
+        return ()
     signature = ((_A * hashes[np.newaxis, :] + _B) % _PRIME).min(axis=1)
     bands = []
     for band in range(PERMUTATIONS // ROWS_PER_BAND):
         rows = signature[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
         digest = hashlib.blake2b(f"{band}:{rows.tolist()}".encode(), digest_size=8).digest()
         bands.append(int.from_bytes(digest, "big", signed=True))
-    return bands
+    return tuple(sorted(set(bands)))

@@ -13,8 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import spacy
+
 from broadsheet.enrich.entities import recognize_entities
-from broadsheet.enrich.nlp import load_nlp, parse_text
+from broadsheet.enrich.nlp import MODEL_NAME, parse_text
 
 # The evaluation sets stay in shared/, beside the checkout (as in CI), never in the repo.
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -24,6 +26,9 @@ TYPES = ("PER", "LOC", "ORG", "MISC")
 Span = tuple[int, int, str]  # start, end, CoNLL type
 KIND_TYPES = {"person": "PER", "organization": "ORG", "place": "LOC", "country": "LOC"}
 KIND_TYPES["other"] = "MISC"
+# CoNLL types the word, not the thing: "Chinese" (a demonym linked to China) is MISC, and a
+# place inside an organisation's name ("University of Texas") is no entity of its own.
+ROLE_TYPES = {"demonym": "MISC", "embedded": "", "civic": ""}
 SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 SPACY_TYPES |= dict.fromkeys(("NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"), "MISC")
 
@@ -100,10 +105,17 @@ def analyzed_spans(record: dict[str, object]) -> set[Span]:
     entities = record.get("entities") or []
     assert isinstance(entities, list), record.get("error")
     for entity in entities:
-        kind = KIND_TYPES.get(entity["kind"])
-        for mention in entity["mentions"] if kind else ():
-            spans.add((mention["start"], mention["end"], kind))
+        kind = KIND_TYPES.get(entity["kind"], "")
+        for mention in entity["mentions"]:
+            span = (mention["start"], mention["end"], mention_type(kind, mention.get("role", "")))
+            if span[2]:
+                spans.add(span)
     return spans
+
+
+def mention_type(kind: str, role: str) -> str:
+    """The CoNLL type of one mention of an entity of that type ("" for none)."""
+    return ROLE_TYPES.get(role, kind)
 
 
 def run_recognizer(docs: list[Document]) -> dict[str, set[Span]]:
@@ -111,14 +123,17 @@ def run_recognizer(docs: list[Document]) -> dict[str, set[Span]]:
     found = {}
     for doc in docs:
         entities = recognize_entities(parse_text(doc.text))
-        found[doc.id] = {(m.start, m.end, KIND_TYPES[e.kind]) for e in entities for m in e.mentions}
+        spans = {(m.start, m.end, mention_type(KIND_TYPES[e.kind], m.role))
+                 for e in entities for m in e.mentions}  # fmt: skip
+        found[doc.id] = {span for span in spans if span[2]}
     return found
 
 
 def run_spacy(docs: list[Document]) -> dict[str, set[Span]]:
-    """Plain spaCy sm NER on the same texts, OntoNotes labels mapped to CoNLL types."""
+    """Plain spaCy sm (its default pipeline) on the same texts, labels mapped to CoNLL types."""
     found = {}
-    for doc, parsed in zip(docs, load_nlp().pipe([d.text for d in docs]), strict=True):
+    nlp = spacy.load(MODEL_NAME)
+    for doc, parsed in zip(docs, nlp.pipe([d.text for d in docs]), strict=True):
         spans = {(e.start_char, e.end_char, SPACY_TYPES.get(e.label_, "")) for e in parsed.ents}
         found[doc.id] = {span for span in spans if span[2]}
     return found

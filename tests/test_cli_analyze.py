@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from broadsheet.cli import app
+from broadsheet.jobs.analyze import WINDOW
 
 WIRE = (
     "TOKYO (Meridian Wire) — Hoshikawa Electric said on Monday it would spend 480 billion yen on "
@@ -98,3 +99,14 @@ def test_worker_processes_give_the_same_lines_in_the_same_order(tmp_path: Path) 
     assert pooled == inline
     assert [line["id"] for line in pooled] == ["w1", "bad", "p1", "w2"]
     assert "error" in pooled[1] and pooled[3]["copy_of"] == "w1"
+
+
+def test_worker_processes_keep_input_order_beyond_one_window(tmp_path: Path) -> None:
+    # Long and short lines finish out of order in the processes; the output must not.
+    records = [
+        {"id": f"r{n}", "text": f"{LOCAL * 6 if n % 5 == 0 else WIRE} Line {n}."}
+        for n in range(WINDOW + 8)
+    ]
+    pooled = run_analyze(tmp_path, records, processes=2)
+    assert [line["id"] for line in pooled] == [record["id"] for record in records]
+    assert all("error" not in line for line in pooled)

@@ -16,7 +16,12 @@ SECTIONS: tuple[str, ...] = (
     "health",
     "sports",
     "entertainment",
+    "lifestyle",
     "local",
+    "crime",
+    "weather",
+    "education",
+    "environment",
 )
 
 EntityKind = Literal["person", "organization", "place", "country", "other"]
@@ -103,6 +108,10 @@ class Mention:
     start: int
     end: int
     text: str
+    # How a place is named: "" (as itself), "civic" (in its own institution's name: "Chicago
+    # City Council"), "embedded" (in another name: "University of Texas"), "demonym"
+    # ("Russian") or "metonym" ("Beijing warned"). Only the first two make it local news.
+    role: str = ""
 
 
 @dataclass
@@ -122,20 +131,21 @@ class Place:
 
     name: str
     kind: PlaceKind
-    geonameid: int
+    geonameid: int | None  # None for an area GeoNames gives us no id for (see key)
     lat: float
     lon: float
     country: str  # ISO 3166 alpha-2
     admin1: str  # e.g. "IL" for a US state, "" when unknown
     mentions: list[Mention] = field(default_factory=list)
-    key: str = ""  # channel key, e.g. "place:4887398"
+    key: str = ""  # channel key, e.g. "place:4887398", or "place:us-39049" for a county
+    admin2: str = ""  # the county a US or British town lies in, e.g. "Franklin County"
 
 
 @dataclass
 class LocalChannel:
     name: str  # e.g. "Chicago, IL" or "Illinois"
     kind: PlaceKind
-    geonameid: int
+    geonameid: int | None
     key: str = ""
 
 

@@ -69,7 +69,7 @@ def test_loads_a_good_folder_with_dates_relative_to_now(tmp_path: Path) -> None:
     ("publishers", "articles", "message"),
     [
         ([_publisher()], [_article(publisher="nobody")], "unknown publisher id 'nobody'"),
-        ([_publisher()], [_article(section="weather")], "unknown section 'weather'"),
+        ([_publisher()], [_article(section="horoscopes")], "unknown section 'horoscopes'"),
         ([_publisher()], [_article(), _article()], "duplicate article slug 'a-story'"),
         ([_publisher(), _publisher()], [_article()], "duplicate publisher id 'test-times'"),
         ([_publisher(feed_format="json")], [_article()], "feed_format 'json'"),

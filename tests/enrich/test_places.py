@@ -29,9 +29,13 @@ def test_federal_washington_is_not_washington_state() -> None:
         "Washington and Beijing traded accusations on Tuesday over tariffs, as officials in "
         "Washington said the sanctions would stay in place."
     )
-    ids = ids_of(text)
+    places = places_of(text)
+    ids = {place.geonameid for place in places}
     assert WASHINGTON_STATE not in ids
-    assert DC_GEONAMEID not in ids  # the text is about the government, not the city
+    washington = next(p for p in places if p.geonameid == DC_GEONAMEID)
+    # The text names the capital for its government: a place, never local news from there.
+    assert {m.role for m in washington.mentions} == {"metonym"}
+    assert DC_GEONAMEID not in {c.geonameid for c in local_channels(places)}
     assert 1816670 in ids  # Beijing
 
 
@@ -40,8 +44,10 @@ def test_white_house_story_does_not_tag_washington() -> None:
         "The White House said Washington would not lift sanctions on Moscow. Congress is "
         "expected to vote next week, and allies in London welcomed the decision."
     )
-    ids = ids_of(text)
-    assert WASHINGTON_STATE not in ids and DC_GEONAMEID not in ids
+    places = places_of(text)
+    ids = {place.geonameid for place in places}
+    assert WASHINGTON_STATE not in ids
+    assert DC_GEONAMEID not in {c.geonameid for c in local_channels(places)}
     assert 2643743 in ids  # London
 
 
@@ -166,7 +172,8 @@ def test_a_city_named_only_inside_its_council_or_river_is_found() -> None:
         "the Chicago River, the most expensive flood protection the council has approved."
     )
     assert {c.name for c in local_channels(places_of(text))} == {"Chicago, IL", "Illinois"}
-    assert 4736286 not in ids_of("Texas Instruments said its quarterly sales rose.")  # Texas
+    brand = places_of("Texas Instruments said its quarterly sales rose.")
+    assert not local_channels(brand)  # a company named after a state is no Texas news
 
 
 FRANKLIN_TN = 4623560
@@ -207,13 +214,14 @@ def test_a_canadian_province_qualifies_but_is_not_a_californian_town() -> None:
     assert ONTARIO_CALIFORNIA not in ids_of("The premier of Ontario spoke in Toronto on Monday.")
 
 
-def test_provinces_abroad_are_named_entities_not_wrong_places() -> None:
+def test_provinces_abroad_are_places_of_their_own() -> None:
     text = "Floods hit Queensland and New South Wales, while fires burned in Alberta."
-    doc = parse_text(text)
-    entities = recognize_entities(doc)
-    assert resolve_places(doc, entities) == []  # no GeoNames id to give them (see gazetteer)
-    names = {e.name for e in entities if e.kind == "place"}
-    assert {"Queensland", "Alberta"} <= names
+    places = places_of(text)
+    assert {(p.name, p.kind, p.country, p.key) for p in places} >= {
+        ("Queensland", "state", "AU", "place:au-04"),
+        ("Alberta", "state", "CA", "place:ca-01"),
+    }
+    assert all(p.geonameid is None for p in places)  # keyed by their admin codes
 
 
 def test_plain_ascii_spellings_of_accented_and_english_names_resolve() -> None:
@@ -230,3 +238,54 @@ def test_a_small_town_needs_support_in_the_text() -> None:
     assert not any(p.name == "Atlantic" and p.country == "US" for p in places_of(text))
     iowa = places_of("Atlantic, Iowa, opened a new library. Atlantic has about 6,000 people.")
     assert any(p.name == "Atlantic" and p.admin1 == "IA" for p in iowa)
+
+
+def test_a_capital_beats_its_province_of_the_same_name_but_quebec_is_the_province() -> None:
+    places = places_of("Officials in Tokyo and Moscow met delegates from Quebec.")
+    kinds = {p.name: (p.kind, p.country) for p in places}
+    assert kinds["Tokyo"] == ("city", "JP")
+    assert kinds["Moscow"] == ("city", "RU")
+    assert kinds["Quebec"] == ("state", "CA")
+
+
+def test_a_county_resolves_to_the_county_of_the_state_named() -> None:
+    text = "Deputies in Franklin County, Ohio, closed two roads near Columbus on Monday."
+    places = places_of(text)
+    county = next(p for p in places if p.kind == "county")
+    assert (county.name, county.admin1, county.key) == ("Franklin County", "OH", "place:us-39049")
+    assert 4623560 not in {p.geonameid for p in places}  # not Franklin, Tennessee
+    assert ("Franklin County", "county") in {(c.name, c.kind) for c in local_channels(places)}
+
+
+def test_datelines_demonyms_and_places_typed_as_people_are_found() -> None:
+    text = (
+        "Ohio to review tax deal . COLUMBUS, Ohio (AP) — Officials met Russian envoys. "
+        "Later they drove from Gainesville to the coast."
+    )
+    places = places_of(text)
+    roles = {p.name: {m.role for m in p.mentions} for p in places}
+    assert "Columbus" in roles
+    assert roles.get("Russia") == {"demonym"}
+    assert "Russia" not in {c.name for c in local_channels(places)}
+
+
+def test_a_capital_speaking_for_its_government_is_a_metonym_not_local_news() -> None:
+    text = "Beijing warned on Monday that new tariffs would hurt trade, and Moscow denied it."
+    places = places_of(text)
+    roles = {p.name: {m.role for m in p.mentions} for p in places}
+    assert roles["Beijing"] == {"metonym"} and roles["Moscow"] == {"metonym"}
+    assert local_channels(places) == []
+
+
+def test_places_inside_names_are_named_but_only_civic_ones_are_local() -> None:
+    text = (
+        "Researchers at the University of Texas published the study on Tuesday. "
+        "Deputies of the Madison County Sheriff's Office, Alabama, found the car."
+    )
+    places = places_of(text)
+    texas = next(p for p in places if p.name == "Texas")
+    assert {m.role for m in texas.mentions} == {"embedded"}
+    county = next(p for p in places if p.kind == "county")
+    assert county.name == "Madison County" and {m.role for m in county.mentions} == {"civic"}
+    assert "Madison County" in {c.name for c in local_channels(places)}
+    assert "Texas" not in {c.name for c in local_channels(places)}

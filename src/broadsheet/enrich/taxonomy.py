@@ -1,159 +1,97 @@
-"""Category labels (FOREIGN POLICY, MARKETS ...) and hashtags for an understood article."""
+"""The taxonomy: sections (one per article) and finer labels (FOREIGN POLICY ...), and hashtags.
+
+Each article is filed under exactly one section of `SECTIONS` (models.py). A section has a
+display name and a one-line scope, which is both its documentation and the first sentence of
+its prototype in `topics.py`. Labels are finer subjects in capitals; an article gets every
+label whose phrases it uses often enough, strongest first, and each label may appear only in
+the sections listed with it (BASKETBALL in sports, never in business).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from broadsheet.enrich.labels import LABELS
 from broadsheet.models import Entity, Place
-
-MAX_LABELS = 3
 
 
 @dataclass(frozen=True)
-class Label:
-    """A finer label: the phrases that signal it and the sections it may be given in."""
+class Section:
+    """A top-level section: slug, the name readers see, and what it covers."""
 
+    slug: str
     name: str
-    pattern: re.Pattern[str]
-    sections: frozenset[str]  # empty: any section
-    min_hits: int = 2
+    scope: str
 
 
-def _label(name: str, phrases: str, sections: str = "", min_hits: int = 2) -> Label:
-    # Phrases are "|"-separated; lower-case ones match any case, others only as written
-    # (so "AI" and "WHO" do not match "ai" or "who").
-    parts = [p.strip() for p in phrases.split("|") if p.strip()]
-    alternatives = [re.escape(p) if p != p.lower() else "(?i:" + re.escape(p) + ")" for p in parts]
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
-    return Label(name, pattern, frozenset(sections.split()), min_hits)
+SECTION_INFO: dict[str, Section] = {
+    s.slug: s
+    for s in (
+        Section("world", "World", "International news: foreign countries, wars and diplomacy."),
+        Section(
+            "politics",
+            "Politics",
+            "Politics: governments, parties, elections, parliaments and legislation.",
+        ),
+        Section(
+            "business", "Business", "Business: companies, markets, trade, jobs and the economy."
+        ),
+        Section(
+            "technology",
+            "Technology",
+            "Technology: computers, software, the internet, phones, gadgets and games.",
+        ),
+        Section(
+            "science", "Science", "Science: research, discoveries, space, physics and biology."
+        ),
+        Section(
+            "health", "Health", "Health: medicine, disease, hospitals, patients and public health."
+        ),
+        Section("sports", "Sports", "Sports: matches, players, teams, coaches and championships."),
+        Section(
+            "entertainment",
+            "Entertainment",
+            "Entertainment: films, music, television, books, the arts and celebrities.",
+        ),
+        Section(
+            "lifestyle",
+            "Lifestyle",
+            "Lifestyle: food, travel, fashion, home, family, relationships and well-being.",
+        ),
+        Section(
+            "local",
+            "Local",
+            "Local news: a town's council, schools, roads, businesses and residents.",
+        ),
+        Section(
+            "crime",
+            "Crime & Safety",
+            "Crime and safety: police, arrests, courts, trials, fires and accidents.",
+        ),
+        Section(
+            "weather", "Weather", "Weather: forecasts, storms, floods, heat, snow and hurricanes."
+        ),
+        Section(
+            "education",
+            "Education",
+            "Education: schools, teachers, pupils, universities and exams.",
+        ),
+        Section(
+            "environment",
+            "Environment",
+            "Environment: climate change, pollution, wildlife, conservation and energy.",
+        ),
+    )
+}
 
 
-_POLITICAL = "politics world"
-LABELS: tuple[Label, ...] = (
-    _label(
-        "FOREIGN POLICY",
-        "diplomat|diplomats|diplomacy|diplomatic|embassy|ambassador|foreign minister|"
-        "foreign ministry|secretary of state|summit|sanctions|treaty|bilateral|NATO|"
-        "United Nations|ceasefire|state visit",
-        _POLITICAL,
-    ),
-    _label(
-        "U.S. POLITICS",
-        "Congress|White House|Senate|House of Representatives|Republican|Republicans|"
-        "Democrat|Democrats|GOP|Capitol Hill|senator|congressman|congresswoman|Speaker",
-        "politics",
-    ),
-    _label(
-        "ELECTIONS",
-        "election|elections|ballot|ballots|voters|polling|polls|campaign|campaigning|"
-        "primary|candidate|candidates|referendum|general election",
-        "politics world local",
-    ),
-    _label(
-        "ECONOMY",
-        "economy|economic|inflation|GDP|unemployment|interest rates|recession|central bank|"
-        "Federal Reserve|growth forecast|jobs report|consumer spending|trade deficit",
-        "business politics world",
-    ),
-    _label(
-        "MARKETS",
-        "shares|stocks|stock market|Dow|S&P 500|Nasdaq|FTSE|bond yields|investors|"
-        "share price|stock exchange|Wall Street|traders",
-        "business",
-    ),
-    _label(
-        "AEROSPACE & DEFENSE",
-        "missile|missiles|fighter jet|fighter jets|defense contractor|defence contractor|"
-        "Pentagon|Ministry of Defence|warplanes|warship|Lockheed|Boeing|Airbus|"
-        "drone strike|air force|rocket launch|military aircraft|arms deal",
-        "world politics business technology science",
-    ),
-    _label(
-        "CLIMATE",
-        "climate change|global warming|emissions|carbon|greenhouse|heatwave|renewable|"
-        "fossil fuels|net zero|climate",
-        "world politics business science health local technology",
-        3,
-    ),
-    _label(
-        "PUBLIC HEALTH",
-        "outbreak|vaccine|vaccines|vaccination|pandemic|epidemic|CDC|WHO|"
-        "World Health Organization|public health|infections|flu|measles",
-        "health world politics local science",
-    ),
-    _label(
-        "EDUCATION",
-        "school|schools|students|pupils|teachers|university|universities|college|"
-        "school board|curriculum|tuition|exam|exams",
-        "local politics health science technology",
-        3,
-    ),
-    _label(
-        "CRIME",
-        "police|arrested|murder|shooting|charged|suspect|convicted|robbery|homicide|"
-        "stabbing|detectives|sentenced|burglary",
-        "local politics world business technology",
-        3,
-    ),
-    _label(
-        "TRANSPORTATION",
-        "traffic|highway|motorway|transit|railway|rail|train|trains|airline|airlines|"
-        "airport|bus|buses|subway|commuters",
-        "local politics business world technology",
-        3,
-    ),
-    _label(
-        "PROTESTS",
-        "protest|protests|protesters|protestors|demonstrators|demonstration|rally|marched",
-        "local politics world",
-    ),
-    _label(
-        "ARTS",
-        "museum|gallery|theatre|theater|exhibition|opera|ballet|painting|sculpture|novel",
-        "entertainment local",
-    ),
-    _label("MOVIES", "film|films|movie|movies|box office|Oscar|Oscars|cinema", "entertainment"),
-    _label("MUSIC", "album|albums|singer|band|concert|tour|chart|songs|rapper", "entertainment"),
-    _label("TELEVISION", "TV|television|series|episode|sitcom|BBC One|drama", "entertainment"),
-    _label(
-        "ARTIFICIAL INTELLIGENCE",
-        "artificial intelligence|AI|machine learning|chatbot|neural network|OpenAI",
-        "technology business science",
-    ),
-    _label(
-        "CYBERSECURITY",
-        "hackers|hacker|hacked|ransomware|malware|data breach|phishing|virus|viruses|spam",
-        "technology business",
-    ),
-    _label(
-        "VIDEO GAMES",
-        "video game|video games|games console|gaming|gamers|Xbox|PlayStation|Nintendo",
-        "technology entertainment",
-    ),
-    _label(
-        "SPACE",
-        "NASA|astronaut|astronauts|spacecraft|telescope|orbit|Mars|the Moon|satellite",
-        "science technology",
-    ),
-    _label(
-        "SOCCER",
-        "soccer|Premier League|Champions League|FIFA|UEFA|striker|goalkeeper|midfielder|"
-        "World Cup|FA Cup",
-        "sports",
-    ),
-    _label("FOOTBALL", "NFL|touchdown|quarterback|Super Bowl|American football", "sports"),
-    _label("BASKETBALL", "basketball|NBA|WNBA|slam dunk", "sports", 1),
-    _label("BASEBALL", "baseball|MLB|home run|pitcher|innings|World Series", "sports"),
-    _label("HOCKEY", "NHL|ice hockey|hockey|Stanley Cup", "sports", 1),
-    _label("TENNIS", "tennis|Wimbledon|Grand Slam|Australian Open|French Open", "sports", 1),
-    _label("GOLF", "golf|PGA|Ryder Cup|golfer", "sports", 1),
-    _label("CRICKET", "cricket|Test match|wicket|wickets|batsman|bowler", "sports", 1),
-    _label("RUGBY", "rugby|Six Nations|try line", "sports", 1),
-    _label("ATHLETICS", "athletics|sprinter|marathon|100m|200m|Olympic|Olympics", "sports"),
-    _label("FORMULA 1", "Formula One|Formula 1|F1|Grand Prix", "sports"),
-    _label("BOXING", "boxing|boxer|heavyweight|knockout", "sports"),
-)
+def section_name(slug: str) -> str:
+    """The name readers see for a section slug: "crime" -> "Crime & Safety"."""
+    info = SECTION_INFO.get(slug)
+    return info.name if info else slug.replace("-", " ").replace("_", " ").title()
+
+
 _FOREIGN_POLICY_SECTIONS = frozenset({"politics", "world"})
 
 
@@ -169,7 +107,7 @@ def _label_hits(
 ) -> dict[str, int]:
     hits: dict[str, int] = {}
     for label in LABELS:
-        if label.sections and section not in label.sections:
+        if section not in label.sections:
             continue
         found = label.pattern.findall(text)
         # Two different phrases, not one word repeated: "police ... police" is not a crime story.
@@ -184,17 +122,11 @@ def _label_hits(
 
 
 def labels_for(section: str, entities: list[Entity], places: list[Place], text: str) -> list[str]:
-    """1-3 capitalised category labels, most specific first, ending with the section's own."""
+    """Every label the article earns, strongest first, ending with the section's own name."""
     hits = _label_hits(section, entities, places, text)
     ranked = sorted(hits, key=lambda name: -hits[name])  # stable: ties keep LABELS order
-    section_label = section.upper()
-    finer = [name for name in ranked if name != section_label][: MAX_LABELS - 1]
-    return [*finer, section_label]
-
-
-def topic_name(section: str) -> str:
-    """The followable topic a section stands for: "technology" -> "Technology"."""
-    return section.capitalize()
+    section_label = section_name(section).upper()
+    return [*[name for name in ranked if name != section_label], section_label]
 
 
 def _contains_words(longer: str, shorter: str) -> bool:
@@ -231,6 +163,6 @@ def hashtags_for(entities: list[Entity], section: str, limit: int = 8) -> list[s
             continue
         _merge_hashtag(chosen, name, entity.kind)
     names = [name for name, _ in chosen]
-    topic = topic_name(section)
+    topic = section_name(section)
     names = [name for name in names if name.casefold() != topic.casefold()][: max(limit - 1, 0)]
     return [*names, topic][:limit] if limit > 0 else []

@@ -8,10 +8,10 @@ analysis is an error line for that record; the run goes on.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from broadsheet.jobs.models import ModelProcesses
 from broadsheet.models import ArticleDraft, Enrichment
 from broadsheet.pipeline import CorpusLinker, analysis_json, analyze_record
 
-# Lines analysed at once: enough to keep every process busy, little held in memory.
+# Lines in flight at most: enough to keep every process busy, little held in memory.
 WINDOW = 32
 # One input line at most (a page of HTML is capped at 5 MB by the fetcher; JSON escapes grow it).
 MAX_LINE_BYTES = 20_000_000
@@ -43,15 +43,30 @@ def analyze_lines(path: Path, *, corpus: bool, processes: int) -> Iterator[dict[
     models = ModelProcesses(processes, enrich=True) if processes > 0 else None
     if models is None:
         threadpool_limits(limits=1)  # numpy's extra threads only fight the models for cores
-    lines = read_jsonl(path)
+    threads = ThreadPoolExecutor(max(1, processes))
     try:
-        with ThreadPoolExecutor(max(1, processes)) as threads:
-            while window := list(islice(lines, WINDOW)):
-                for item in threads.map(lambda item: _analyse(item, models), window):
-                    yield _output(item, linker)
+        for item in _analysed_in_order(read_jsonl(path), threads, models):
+            yield _output(item, linker)
     finally:
+        # The caller may stop reading early: the lines still queued are not analysed.
+        threads.shutdown(wait=True, cancel_futures=True)
         if models is not None:
             models.close()
+
+
+def _analysed_in_order(
+    lines: Iterator[Analysed], threads: ThreadPoolExecutor, models: ModelProcesses | None
+) -> Iterator[Analysed]:
+    """The lines analysed, up to WINDOW ahead of the one given back, in input order."""
+    # A sliding window, not one window at a time: a process that finishes its share early
+    # takes the next line instead of waiting for the window's slowest article.
+    pending: deque[Future[Analysed]] = deque()
+    for item in lines:
+        pending.append(threads.submit(_analyse, item, models))
+        if len(pending) >= WINDOW:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _analyse(item: Analysed, models: ModelProcesses | None) -> Analysed:

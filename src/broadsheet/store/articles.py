@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from broadsheet.enrich.taxonomy import section_name
 from broadsheet.models import Article, ArticleSummary, to_jsonable
 from broadsheet.store.database import StoreError, as_utc, is_postgres
 from broadsheet.store.schema import (
@@ -211,11 +212,9 @@ def _save_channels(conn: Connection, article_id: int, article: Article) -> None:
         rows.append(
             _link(article_id, local.key, "local", position, 0.0, local.name, local.kind, [])
         )
-    topic = f"topic:{enrichment.section}"
-    channel_rows.setdefault(
-        topic, {"key": topic, "name": enrichment.section.title(), "kind": "topic"}
-    )
-    rows.append(_link(article_id, topic, "topic", 0, 1.0, enrichment.section.title(), "topic", []))
+    topic, name = f"topic:{enrichment.section}", section_name(enrichment.section)
+    channel_rows.setdefault(topic, {"key": topic, "name": name, "kind": "topic"})
+    rows.append(_link(article_id, topic, "topic", 0, 1.0, name, "topic", []))
     _upsert_channels(conn, list(channel_rows.values()))
     conn.execute(insert(article_channels), rows)
 

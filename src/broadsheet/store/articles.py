@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from broadsheet.enrich.taxonomy import section_name
 from broadsheet.models import Article, ArticleSummary, to_jsonable
+from broadsheet.store.aliases import drop_aliases, save_aliases
 from broadsheet.store.database import StoreError, as_utc, is_postgres
 from broadsheet.store.schema import (
     article_bands,
@@ -111,6 +112,7 @@ def update_article(conn: Connection, article_id: int, article: Article) -> None:
     conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
     conn.execute(delete(article_channels).where(article_channels.c.article_id == article_id))
     conn.execute(delete(article_bands).where(article_bands.c.article_id == article_id))
+    drop_aliases(conn, article_id)
     _save_channels(conn, article_id, article)
     _save_bands(conn, article_id, article.draft.text)
 
@@ -217,6 +219,7 @@ def _save_channels(conn: Connection, article_id: int, article: Article) -> None:
     rows.append(_link(article_id, topic, "topic", 0, 1.0, name, "topic", []))
     _upsert_channels(conn, list(channel_rows.values()))
     conn.execute(insert(article_channels), rows)
+    save_aliases(conn, article_id, enrichment.entities)
 
 
 def _link(

@@ -185,6 +185,30 @@ article_channels = Table(
     Index("ix_article_channels_key", "channel_key", "article_id"),
 )
 
+# The shorter keys an article's people and organisations stand behind ("person:putin" for
+# Vladimir Putin), one row per article: later articles naming only the alias take the
+# canonical key when the corpus agrees (enrich/aliases.py).
+entity_aliases = Table(
+    "entity_aliases",
+    metadata,
+    Column("alias_key", String(300), nullable=False),
+    Column("canonical_key", String(300), nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    PrimaryKeyConstraint("alias_key", "canonical_key", "article_id"),
+    Index("ix_entity_aliases_article", "article_id"),
+)
+
+# entity_aliases counted per (alias, canonical key), kept in step with it: an article is
+# placed by reading a few rows, however many articles used the alias before.
+entity_alias_counts = Table(
+    "entity_alias_counts",
+    metadata,
+    Column("alias_key", String(300), nullable=False),
+    Column("canonical_key", String(300), nullable=False),
+    Column("articles", Integer, nullable=False),
+    PrimaryKeyConstraint("alias_key", "canonical_key"),
+)
+
 users = Table(
     "users",
     metadata,

@@ -11,6 +11,7 @@ from broadsheet.enrich.entities import (
     recognize_entities,
     score_salience,
 )
+from broadsheet.enrich.names import first_names
 from broadsheet.enrich.nlp import load_nlp, parse_text
 from broadsheet.enrich.places import resolve_toponyms
 from broadsheet.models import Entity, Mention
@@ -373,3 +374,9 @@ def test_a_name_the_model_took_for_an_organisation_joins_the_person() -> None:
     entities = by_key(recognize_entities(doc))
     assert [m.text for m in entities["person:wang-donghai"].mentions] == ["Wang Donghai", "Wang"]
     assert entities["org:reyes"].kind == "organization"  # nobody here is called Reyes
+
+
+def test_given_names_come_from_the_dictionary_without_its_rarest_words() -> None:
+    names = first_names()
+    assert {"Hakan", "Dirk", "Mark", "Anne"} <= names
+    assert not {"Price", "Red", "General"} & names  # at the lowest frequency everywhere

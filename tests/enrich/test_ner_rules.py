@@ -85,3 +85,60 @@ def test_a_name_keeps_one_label_across_the_article() -> None:
         "Hartlepool have won two of their four matches this season ."
     )
     assert [ent.label_ for ent in doc.ents if ent.text == "Hartlepool"] == ["ORG", "ORG"]
+
+
+def test_a_known_given_name_and_a_surname_are_a_person() -> None:
+    found = labels(
+        "Line-ups :\nNorway - 8 - Zinzan Quarrie , 7 - Hakan Ostbye , 6 - Dirk Vandamme .\n"
+    )
+    assert found.get("Hakan Ostbye") == found.get("Dirk Vandamme") == "PERSON", found
+
+
+def test_an_initial_and_a_surname_are_a_person() -> None:
+    found = labels("Somerset 83 and 174 ( P. Ardmore 4-38 ) , Leicestershire 296 .\n")
+    assert found.get("P. Ardmore") == "PERSON", found
+
+
+def test_a_shouted_surname_is_the_person_the_article_names() -> None:
+    found = labels(
+        "SOCCER - BRAMWELL NAMED AS CAPTAIN .\nLONDON 1996-08-30\n"
+        "Defender Kieran Bramwell was named captain on Friday .\n"
+    )
+    assert found.get("BRAMWELL") == "PERSON", found
+
+
+def test_no_name_runs_across_a_spaced_dash() -> None:
+    found = labels("Scorers :\nNorway - Hakan Ostbye ( 31st ) , Dirk Vandamme ( 75th )\n")
+    assert found.get("Norway") == "GPE" and found.get("Hakan Ostbye") == "PERSON", found
+
+
+def test_no_name_runs_on_to_the_next_line() -> None:
+    found = labels("Leading scorers :\nMaria\nPedrosa ( Portugal ) , Anna Kowalczyk ( Poland )\n")
+    assert found.get("Maria") == found.get("Pedrosa") == "PERSON", found
+
+
+def test_a_place_ends_before_its_possessive() -> None:
+    found = labels("He praised South Africa 's new constitution and Hong Kong 's port .")
+    assert found.get("South Africa") == found.get("Hong Kong") == "GPE", found
+
+
+def test_the_ground_a_results_line_opens_with_is_a_place() -> None:
+    found = labels("Hove : Sussex 363 and 120-4 , Kent 197-8 .\n")
+    assert found.get("Hove") == "GPE" and found.get("Sussex") == "ORG", found
+
+
+def test_a_results_line_may_end_the_text_without_a_score() -> None:
+    # The side's name runs to the last token: no score to read, and no reading past the end.
+    assert parse_text("Scores from the weekend.\nHove : Sussex").text.endswith("Sussex")
+
+
+def test_a_one_word_athlete_before_a_country_is_a_person() -> None:
+    found = labels(
+        "Men 's 400 metres :\nOkonkwo ( Nigeria ) , Linford Baptiste ( Britain ) 38.87\n"
+    )
+    assert found.get("Okonkwo") == "PERSON" and found.get("Nigeria") == "GPE", found
+
+
+def test_a_big_city_as_a_given_name_leaves_the_model_its_names() -> None:
+    found = labels("Officials said the Paris Walmart store stepped up patrols .")
+    assert found.get("Paris Walmart") == "ORG", found

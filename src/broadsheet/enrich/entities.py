@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc
 
 from broadsheet.enrich.names import (
+    TITLES,
     acronym_letters,
     fix_capitals,
     initials,
@@ -35,16 +36,6 @@ LABEL_KINDS: dict[str, EntityKind] = {
     "LANGUAGE": "other",
 }
 # fmt: off
-TITLES = frozenset({
-    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "professor",
-    "president", "vice", "mayor", "gov", "gov.", "governor", "sen", "sen.", "senator", "rep",
-    "rep.", "representative", "judge", "justice", "gen", "gen.", "general", "lt", "lt.", "col",
-    "col.", "capt", "capt.", "sgt", "sgt.", "officer", "chief", "chancellor", "prime",
-    "minister", "secretary", "king", "queen", "prince", "princess", "pope", "rev", "rev.",
-    "pastor", "sheriff", "commissioner", "coach", "ceo", "chairman", "chairwoman", "speaker",
-    "ambassador", "councilman", "councilwoman", "councilor", "detective", "attorney", "deputy",
-    "superintendent", "sir", "dame", "lord", "lady",
-})
 # Words of a name that end in a period of their own (a sentence's period is not the name's).
 ABBREVIATIONS = frozenset({
     "inc", "corp", "co", "ltd", "llc", "plc", "bros", "jr", "sr", "st", "mt", "ft", "dept",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
 from broadsheet.models import EntityKind
 
@@ -15,10 +17,49 @@ CORPORATE_SUFFIXES = frozenset({
 })
 # Words an acronym skips: "Organization of the Petroleum Exporting Countries" is OPEC.
 LINK_WORDS = frozenset({"of", "the", "and", "for", "on", "in", "to", "&", "de", "du", "des"})
+# Words before a person's name that are not the name: "Mayor", "Dr.", "Prime Minister".
+TITLES = frozenset({
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "professor",
+    "president", "vice", "mayor", "gov", "gov.", "governor", "sen", "sen.", "senator", "rep",
+    "rep.", "representative", "judge", "justice", "gen", "gen.", "general", "lt", "lt.", "col",
+    "col.", "capt", "capt.", "sgt", "sgt.", "officer", "chief", "chancellor", "prime",
+    "minister", "secretary", "king", "queen", "prince", "princess", "pope", "rev", "rev.",
+    "pastor", "sheriff", "commissioner", "coach", "ceo", "chairman", "chairwoman", "speaker",
+    "ambassador", "councilman", "councilwoman", "councilor", "detective", "attorney", "deputy",
+    "superintendent", "sir", "dame", "lord", "lady",
+})
 # fmt: on
 _ACRONYM = re.compile(r"(?:[A-Z]\.){2,}|[A-Z][A-Z&]{1,7}")
 _DOTTED_ACRONYM = re.compile(r"(?:[A-Z]\.){2,}")
+# gender-guesser's dictionary of given names (Jörg Michael's nam_dict, GFDL), 45,000 names from
+# 50 countries; a line is its gender code, the name ("+" joins "Abd+al"), then from column 30 a
+# hex digit per country for how common the name is there (1 rare .. D very common).
+FIRST_NAMES_FILE = ("gender_guesser", "data/nam_dict.txt")
+FREQUENCY_COLUMN = 30
+# Names at 1 everywhere are as often words written as names: "Price", "Red", "General", "Viva".
+MIN_NAME_FREQUENCY = 2
 _PARENTHESISED = re.compile(r"\s*\(\s*((?:[A-Z]\.){2,}|[A-Z][A-Z&]{1,7})\s*\)")
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Given names common somewhere ("Hakan", "Zinzan", "Abd-al"), from the packaged dictionary."""
+    package, path = FIRST_NAMES_FILE
+    text = resources.files(package).joinpath(path).read_text(encoding="utf-8")
+    return frozenset(
+        line.split()[1].replace("+", "-")
+        for line in text.splitlines()
+        if line[:1] not in "#=" and name_frequency(line) >= MIN_NAME_FREQUENCY
+    )
+
+
+def name_frequency(line: str) -> int:
+    """How common a dictionary line's name is in the country where it is most common."""
+    digits = [int(ch, 16) for ch in line[FREQUENCY_COLUMN:] if ch in _HEX_DIGITS]
+    return max(digits, default=0)
+
+
+_HEX_DIGITS = frozenset("0123456789ABCDEF")
 
 
 def surname(name: str) -> str:

@@ -40,7 +40,9 @@ ORG_SUFFIXES = frozenset(
      "Company", "Fund", "Foundation", "Society", "Front", "Movement", "Army", "Court",
      "Parliament", "Congress", "Assembly", "Bureau", "Department", "Office", "Service",
      "Police", "College", "Newsroom", "Times", "Post", "Journal", "Press", "Television",
-     "Radio", "FC", "United", "Rovers", "Athletic", "Wanderers", "Albion"}
+     "Radio", "FC", "United", "Rovers", "Athletic", "Wanderers", "Albion", "Bros", "Bros.",
+     "Industries", "Pharmaceuticals", "Motors", "Systems", "Technologies", "Communications",
+     "Electronics"}
 )  # fmt: skip
 # Heads that take an "of" complement: "Bank of Canada", "News Agency of Nigeria".
 OF_HEADS = frozenset(
@@ -73,6 +75,8 @@ def country_names() -> frozenset[str]:
 def replace_entities(doc: Doc, found: Iterable[Span]) -> None:
     """Put the rule spans in the doc, dropping the model's spans they overlap."""
     spans = filter_spans(found)
+    if not spans:
+        return  # setting doc.ents costs a pass over the doc: most rules find nothing
     taken = {i for span in spans for i in range(span.start, span.end)}
     kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
     doc.ents = filter_spans([*kept, *spans])
@@ -108,6 +112,54 @@ def line_ranges(doc: Doc) -> list[tuple[int, int]]:
     if start < len(doc):
         ranges.append((start, len(doc)))
     return ranges
+
+
+def split_at_breaks(doc: Doc) -> Doc:
+    """Entities cut at line breaks ("George / Panayiotopoulos"), and none across a spaced dash."""
+    # A spaced dash separates a headline's topic, a country from its scorers, a byline from its
+    # desk: no name spans it ("Romania - Cosmin Contra"), and the words on each side are left
+    # for the rules to read again. A name never runs on to the next line of a table; the model's
+    # organisations that do ("Results of Major League\nBaseball") are no better for the cut.
+    ents, changed = [], False
+    for ent in doc.ents:
+        text = ent.text
+        if "\n" not in text and not _SPACED_DASH.search(text):
+            ents.append(ent)
+            continue
+        changed = True
+        if not any(is_spaced_dash(t) for t in ent):
+            ents += [ent] if ent.label_ == "ORG" else line_pieces(ent)
+    if changed:  # setting doc.ents costs a pass over the doc
+        doc.ents = ents
+    return doc
+
+
+_SPACED_DASH = re.compile(r"\s[-–—]+\s")
+
+
+def line_pieces(ent: Span) -> list[Span]:
+    """The parts of a span on each line, under its label."""
+    pieces, start = [], ent.start
+    for token in ent:
+        if token.is_space and "\n" in token.text:
+            pieces.append((start, token.i))
+            start = token.i + 1
+    pieces.append((start, ent.end))
+    return [Span(ent.doc, s, e, ent.label_) for s, e in pieces if e > s]
+
+
+def is_spaced_dash(token: Token) -> bool:
+    """A dash with a space on each side."""
+    i = token.i
+    return (
+        token.text in _DASHES
+        and bool(token.whitespace_)
+        and i > 0
+        and bool(token.doc[i - 1].whitespace_)
+    )
+
+
+_DASHES = frozenset({"-", "--", "–", "—"})
 
 
 def suffix_spans(doc: Doc) -> list[Span]:

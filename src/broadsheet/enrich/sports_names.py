@@ -79,6 +79,44 @@ def inside_person(doc: Doc, start: int, end: int) -> bool:
     )  # fmt: skip
 
 
+def venue_spans(doc: Doc) -> list[Span]:
+    """The ground a results line opens with: "Hove : Sussex 363", "At Headingley ( Leeds ) :"."""
+    found: list[Span] = []
+    for colon in (t.i for t in doc if t.text == ":"):
+        start = line_start(doc, colon)
+        if start is None:
+            continue
+        i = start + (doc[start].lower_ == "at")
+        if is_opening_word(doc[i]):  # "Scores : Australia 228-9"
+            continue
+        places = [(i, read_name(doc, i, colon))]
+        after = places[0][1]
+        if after + 1 < colon and doc[after].text == "(":  # the ground and its town
+            places.append((after + 1, read_name(doc, after + 1, colon)))
+            after = places[1][1] + 1 if doc[places[1][1]].text == ")" else start
+        if after != colon or any(e <= s for s, e in places):
+            continue
+        side = read_name(doc, colon + 1, len(doc))
+        # The side's name may run to the end of the text, with no score after it.
+        if colon + 1 < side < len(doc) and is_result(doc, side, len(doc)):
+            found += [Span(doc, s, e, "GPE") for s, e in places]
+    return found
+
+
+MAX_VENUE_TOKENS = 8
+
+
+def line_start(doc: Doc, i: int) -> int | None:
+    """The first token of the line of token i, if it is at most a venue's length before it."""
+    start = i
+    while start > 0 and i - start <= MAX_VENUE_TOKENS:
+        before = doc[start - 1]
+        if "\n" in before.text or "\n" in before.whitespace_:
+            return start
+        start -= 1
+    return start if start == 0 else None
+
+
 _VERSUS = frozenset({"v", "V", "v.", "vs", "vs.", "versus"})
 
 
@@ -117,9 +155,21 @@ def athlete_spans(doc: Doc) -> list[Span]:
         while start > 0 and token.i - start < 4 and is_person_word(doc[start - 1]):
             start -= 1
         name = doc[start : token.i]
-        if len(name) >= 2 and name.text not in countries:
+        whole = len(name) >= 2 or (len(name) == 1 and is_lone_surname(doc, start, close))
+        if whole and name.text not in countries:
             found += [Span(doc, start, token.i, "PERSON"), Span(doc, country.start, close, "GPE")]
     return found
+
+
+def is_lone_surname(doc: Doc, start: int, close: int) -> bool:
+    """True for one word that is an athlete's whole name: "Fredericks ( Namibia ) ,"."""
+    # Not the end of a longer name ("Tyler-Sharman", "de Ferran"), nor a club before its score
+    # ("Dinamo ( Russia ) 81"): athletes' results are times and distances.
+    before = doc[start - 1] if start > 0 else None
+    if before is not None and (before.text == "-" or before.is_lower):
+        return False
+    after = doc[close + 1] if close + 1 < len(doc) else None
+    return after is None or not after.text.isdigit()
 
 
 def is_person_word(token: Token) -> bool:

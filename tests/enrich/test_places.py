@@ -5,7 +5,7 @@ from __future__ import annotations
 from broadsheet.enrich.entities import recognize_entities
 from broadsheet.enrich.gazetteer import DC_GEONAMEID
 from broadsheet.enrich.nlp import parse_text
-from broadsheet.enrich.places import local_channels, resolve_places
+from broadsheet.enrich.places import home_place, local_channels, resolve_places
 from broadsheet.models import Place
 
 WASHINGTON_STATE = 5815135
@@ -289,3 +289,123 @@ def test_places_inside_names_are_named_but_only_civic_ones_are_local() -> None:
     assert county.name == "Madison County" and {m.role for m in county.mentions} == {"civic"}
     assert "Madison County" in {c.name for c in local_channels(places)}
     assert "Texas" not in {c.name for c in local_channels(places)}
+
+
+def mentions_of(text: str) -> dict[str, set[int | None]]:
+    """Each mention's text -> the GeoNames ids of the places it was resolved to."""
+    found: dict[str, set[int | None]] = {}
+    for place in places_of(text):
+        for mention in place.mentions:
+            found.setdefault(mention.text, set()).add(place.geonameid)
+    return found
+
+
+def test_a_town_the_model_calls_an_organisation_is_a_place_by_its_police() -> None:
+    text = "Officers were sent to Roselle on Friday. Roselle police ticketed hundreds of drivers."
+    places = places_of(text)
+    roselle = next(p for p in places if p.name == "Roselle" and p.admin1 == "IL")
+    assert len(roselle.mentions) == 2
+
+
+def test_a_legislators_hometown_after_the_party_letter_is_a_place() -> None:
+    text = "ST. PAUL, Minn. — Rep. Torrey Westrom, R-Elbow Lake, said the talk was premature."
+    places = places_of(text)
+    assert any(p.name == "Elbow Lake" and p.admin1 == "MN" for p in places)
+
+
+def test_a_region_of_a_state_names_the_state() -> None:
+    assert 4197000 in ids_of("Most Northeast Georgia school systems have not cut teachers.")
+
+
+def test_each_demonym_of_a_hyphenated_pair_names_its_country() -> None:
+    found = mentions_of("A Soyuz capsule carrying a Russian-American crew blasted off.")
+    assert found["Russian"] == {2017370}
+    assert found["American"] == {6252001}
+
+
+def test_the_eu_as_an_organisation_names_europe_without_a_local_mention() -> None:
+    places = places_of("The EU said it would encourage member states to act.")
+    europe = next(p for p in places if p.geonameid == 6255148)
+    assert [m.role for m in europe.mentions] == ["embedded"]
+
+
+def test_a_place_named_once_is_the_same_place_where_the_model_tags_it_otherwise() -> None:
+    text = (
+        "Flood waters rose in Mansfield, Texas, on Monday. Mansfield police closed two roads, "
+        "and the Mansfield Historical Society moved its archive."
+    )
+    found = mentions_of(text)
+    assert len(found.get("Mansfield", ())) == 1
+    starts = [m.start for p in places_of(text) for m in p.mentions if m.text == "Mansfield"]
+    assert len(starts) == 3
+
+
+def test_a_name_the_model_keeps_calling_an_organisation_is_not_copied() -> None:
+    text = (
+        "He was arrested in Bell on Friday. Officers said Bell ran, and Bell was tackled. "
+        "Bell removed a handgun."
+    )
+    doc = parse_text(text)
+    assert sum(e.text == "Bell" and e.label_ == "ORG" for e in doc.ents) >= 2  # the premise
+    bell = [m for p in places_of(text) for m in p.mentions if m.text == "Bell"]
+    assert len(bell) <= 1
+
+
+def test_each_name_of_a_list_of_counties_is_its_county() -> None:
+    places = places_of(
+        "Growth has slowed in places like Jackson and Barrow counties, Georgia officials said."
+    )
+    counties = {p.name: p.admin1 for p in places if p.kind == "county"}
+    assert counties == {"Jackson County": "GA", "Barrow County": "GA"}
+
+
+def test_a_dateline_the_model_calls_an_organisation_is_the_city() -> None:
+    places = places_of("WINNIPEG — Manitoba's Opposition New Democrats called for an inquiry.")
+    assert 6183235 in {p.geonameid for p in places}  # Winnipeg
+
+
+def test_a_dateline_before_a_spaced_hyphen_is_the_city() -> None:
+    places = places_of("ROSWELL - A man police say shoplifted was struck by a car on Monday.")
+    assert any(p.name == "Roswell" for p in places)
+
+
+def test_a_province_the_model_calls_a_person_is_the_province() -> None:
+    places = places_of("Officials met on Monday. Tamil Nadu said it had written to the Centre.")
+    assert any(p.name == "Tamil Nadu" and p.country == "IN" for p in places)
+
+
+def test_a_town_in_the_publishers_coverage_is_local_news_from_one_mention() -> None:
+    text = (
+        "The county's libraries will stay open until nine on weeknights from January, the "
+        "library board decided on Tuesday after a year of complaints from students and "
+        "parents who said the early closing left them nowhere to study after school. The "
+        "board said longer hours would cost about $2 million a year, paid from reserves, and "
+        "that it would review the change after six months. Staff will be hired for the "
+        "evening shifts, and the board will ask volunteers to help with homework clubs.\n\n"
+        "A similar programme in Evanston drew twice the expected number of visitors."
+    )
+    places = places_of(text)
+    assert "Evanston, IL" not in {c.name for c in local_channels(places)}  # once, late
+    near = {c.name for c in local_channels(places, home="Chicago, IL")}
+    assert "Evanston, IL" in near
+    assert "Evanston, IL" not in {c.name for c in local_channels(places, home="Seattle, WA")}
+
+
+def test_a_publishers_home_label_names_its_town() -> None:
+    found = {
+        label: (entry.country, entry.admin1) if (entry := home_place(label)) else None
+        for label in (
+            "Portland, Maine",
+            "Portland, OR",
+            "London, Ontario",
+            "London, GB",
+            "Atlantis, XX",
+        )
+    }
+    assert found == {
+        "Portland, Maine": ("US", "ME"),
+        "Portland, OR": ("US", "OR"),
+        "London, Ontario": ("CA", "08"),
+        "London, GB": ("GB", "ENG"),
+        "Atlantis, XX": None,
+    }

@@ -16,10 +16,10 @@ from broadsheet.enrich.geodata import (
     AreaRecord,
     CountryRecord,
     TownRecord,
+    country_demonyms,
     group_areas,
     read_countries,
     read_towns,
-    unique_demonyms,
 )
 from broadsheet.models import PlaceKind
 
@@ -45,7 +45,7 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "KP": ("DPRK",),
     "CD": ("DR Congo", "DRC", "Congo"),
     "PS": ("Palestine", "Gaza", "West Bank", "Palestinian territories"),
-    "VA": ("Vatican City",),
+    "VA": ("Vatican City", "Holy See", "the Holy See"),
     "AE": ("UAE", "U.A.E."),
     "TL": ("East Timor", "Timor-Leste"),
     "SZ": ("Swaziland",),
@@ -72,6 +72,9 @@ AREA_ALIASES: dict[str, str] = {
     "Sask.": "Saskatchewan", "Man.": "Manitoba", "N.S.": "Nova Scotia", "NSW": "New South Wales",
     "Qld": "Queensland", "Newfoundland": "Newfoundland and Labrador",
 }  # fmt: skip
+# Unions named for their continent: GeoNames has no feature for the EU, and geoparsing
+# convention (GeoWebNews) resolves "EU" to Europe.
+REGION_ALIASES: dict[str, tuple[str, ...]] = {"Europe": ("EU", "E.U.", "European Union")}
 # Demonyms countryinfo spells otherwise or leaves out.
 EXTRA_DEMONYMS: dict[str, str] = {
     "Argentine": "AR", "Filipino": "PH", "Saudi": "SA", "Emirati": "AE", "Kuwaiti": "KW",
@@ -180,6 +183,9 @@ def load_gazetteer() -> Gazetteer:
             _add_name(names, alias, entry, 0)
     for entry in [*areas, *regions]:
         _add_name(names, entry.name, entry, 0)
+    for entry in regions:
+        for alias in REGION_ALIASES.get(entry.name, ()):
+            _add_name(names, alias, entry, 0)
     for alias, name in AREA_ALIASES.items():
         for _, entry in names.get(normalize_name(name), ()):
             if entry.kind == "state" and entry.country != US:
@@ -315,7 +321,7 @@ def _demonyms(
     places = {**countries, **{entry.name: entry for entry in regions}}
     found = {}
     for demonym, code in [
-        *unique_demonyms(centres).items(),
+        *country_demonyms(centres, {c: e.population for c, e in countries.items()}).items(),
         *EXTRA_DEMONYMS.items(),
         *CONTINENT_DEMONYMS.items(),
     ]:

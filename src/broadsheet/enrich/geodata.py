@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,7 +139,11 @@ def read_countries() -> dict[str, CountryRecord]:
     return found
 
 
-def unique_demonyms(countries: dict[str, CountryRecord]) -> dict[str, str]:
-    """Demonym -> country code, leaving out those two countries share ("Congolese")."""
-    counts = Counter(c.demonym for c in countries.values() if c.demonym)
-    return {c.demonym: c.code for c in countries.values() if c.demonym and counts[c.demonym] == 1}
+def country_demonyms(countries: dict[str, CountryRecord], people: dict[str, int]) -> dict[str, str]:
+    """Demonym -> country code; one that territories share goes to the most populous country.
+
+    countryinfo gives "Norwegian" to Norway and Svalbard, "Dominican" to both Dominicas:
+    news copy means Norway, the Dominican Republic.
+    """
+    ranked = sorted(countries.values(), key=lambda c: people.get(c.code, 0))
+    return {c.demonym: c.code for c in ranked if c.demonym}

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
 from broadsheet.enrich.gazetteer import US, GazetteerEntry, load_gazetteer
 from broadsheet.enrich.metonymy import mark_metonyms
-from broadsheet.enrich.resolution import choose_by_score, follow_one_sense
-from broadsheet.enrich.toponyms import Toponym, collect_toponyms
+from broadsheet.enrich.resolution import choose_by_score, follow_one_sense, repeated_toponyms
+from broadsheet.enrich.toponyms import Toponym, collect_toponyms, unclaimed
 from broadsheet.models import Entity, LocalChannel, Mention, Place
 
-__all__ = ["Toponym", "local_channels", "resolve_places", "resolve_toponyms"]
+__all__ = ["Toponym", "home_place", "local_channels", "resolve_places", "resolve_toponyms"]
 
 
 def resolve_toponyms(doc: Doc, person_names: Iterable[str] = ()) -> list[Toponym]:
-    """Every place-name span of the doc with its chosen gazetteer entry (or why it has none)."""
+    """Every place-name span of the doc with its chosen gazetteer entry (or why it has none).
+
+    Entities and places both ask, each with the person names it knows. Only names of two words
+    or more can drop a toponym (drop_person_names), so the answer is kept on the doc for the
+    same such names: the second caller reads it instead of resolving again.
+    """
+    key = frozenset(name for name in person_names if " " in name.strip())
+    kept = doc.user_data.get("broadsheet.toponyms")
+    if kept is not None and kept[0] == key:
+        return list(kept[1])
     gazetteer = load_gazetteer()
     toponyms = collect_toponyms(doc, gazetteer)
     drop_person_names(doc.text, toponyms, person_names)
@@ -26,8 +37,12 @@ def resolve_toponyms(doc: Doc, person_names: Iterable[str] = ()) -> list[Toponym
     for _ in range(3):  # each pass sees what the previous one resolved as context
         choose_by_score(live, standing)
         follow_one_sense(live)
+    repeated = unclaimed(repeated_toponyms(doc, live), toponyms)
+    live += repeated
     mark_metonyms(doc, live)
-    return toponyms
+    resolved = sorted([*toponyms, *repeated], key=lambda t: t.start)
+    doc.user_data["broadsheet.toponyms"] = (key, resolved)
+    return list(resolved)
 
 
 def resolve_places(doc: Doc, entities: list[Entity]) -> list[Place]:
@@ -56,8 +71,15 @@ def role_of(toponym: Toponym) -> str:
 LEDE_CHARS = 400
 
 
-def is_local_subject(place: Place, title: str = "") -> bool:
-    """True when the article is really about the place: in the title, the lede, or repeated.
+# A publisher covers the towns around its home: there, one mention anywhere in the article is
+# local news from that town ("the Evanston school board" in a Chicago paper's story).
+COVERAGE_KM = 60.0
+EARTH_RADIUS_KM = 6371.0
+
+
+def is_local_subject(place: Place, title: str = "", home: GazetteerEntry | None = None) -> bool:
+    """True when the article is really about the place: in the title, the lede, or repeated,
+    or a town or county of the publisher's own coverage (within COVERAGE_KM of its home).
 
     Only mentions of the place as such or of its own institutions ("Chicago City Council")
     count: "University of Texas", "Russian" or "Beijing warned" name a place without making
@@ -68,15 +90,60 @@ def is_local_subject(place: Place, title: str = "") -> bool:
         return False
     if title and place.name.lower() in title.lower():
         return True
-    return len(literal) >= 2 or any(mention.start < LEDE_CHARS for mention in literal)
+    if len(literal) >= 2 or any(mention.start < LEDE_CHARS for mention in literal):
+        return True
+    return home is not None and place.kind in ("city", "county") and is_near(place, home)
 
 
-def local_channels(places: list[Place], title: str = "") -> list[LocalChannel]:
-    """Typed local channels (cities and US states) the article is about, deduplicated, in order."""
+def is_near(place: Place, home: GazetteerEntry) -> bool:
+    """True when the place lies within the publisher's coverage around its home."""
+    return distance_km(place.lat, place.lon, home.lat, home.lon) <= COVERAGE_KM
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) between two points, in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+@lru_cache(maxsize=1024)
+def home_place(label: str) -> GazetteerEntry | None:
+    """The town a publisher's home label names ("Chicago, IL", "London, Ontario", "Paris, FR").
+
+    The part after the comma, when given, must be the town's state or province (code or name)
+    or its country (code or name); the most likely town of that name that fits is taken.
+    """
+    name, _, qualifier = label.partition(",")
+    wanted = qualifier.strip()
     gazetteer = load_gazetteer()
+    areas = {
+        (e.country, e.admin1 if e.kind == "state" else "")
+        for e in gazetteer.lookup(wanted)
+        if e.kind in ("state", "country")
+    }
+    codes = wanted.upper()
+    for entry in gazetteer.lookup(name.strip()):
+        if entry.kind != "city":
+            continue
+        in_area = {(entry.country, entry.admin1), (entry.country, "")} & areas
+        if not wanted or codes in (entry.admin1, entry.country) or in_area:
+            return entry
+    return None
+
+
+def local_channels(places: list[Place], title: str = "", home: str = "") -> list[LocalChannel]:
+    """Typed local channels (cities and US states) the article is about, deduplicated, in order.
+
+    `home` is the publisher's home label (Source.home_city): its coverage counts (see
+    is_local_subject).
+    """
+    gazetteer = load_gazetteer()
+    covered = home_place(home) if home else None
     channels: dict[str, LocalChannel] = {}
     for place in places:
-        if not is_local_subject(place, title):
+        if not is_local_subject(place, title, covered):
             continue
         if place.kind == "city":
             label = place.admin1 if place.country == US else place.country

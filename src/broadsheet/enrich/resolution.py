@@ -3,15 +3,32 @@
 Each candidate scores its population prior plus its agreement with what the rest of the
 article says about where it is: a qualifier written after it ("Springfield, Ill."), the states,
 counties and countries the article names, and the areas of the other places it names.
+Once resolved, a name is the same place wherever the text writes it (repeated_toponyms).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc, Span
 
 from broadsheet.enrich.gazetteer import ALIAS_POPULATION, US, GazetteerEntry, normalize_name
-from broadsheet.enrich.toponyms import Qualifier, Toponym
+from broadsheet.enrich.toponyms import (
+    EMBEDDING_LABELS,
+    MAX_NAME_TOKENS,
+    PLACE_LABELS,
+    RETYPED_LABELS,
+    Match,
+    Qualifier,
+    Toponym,
+    in_person_name,
+    is_common_word,
+    scan,
+    split_parts,
+    text_of,
+)
 
 
 @dataclass
@@ -117,7 +134,7 @@ NAMED_COUNTRY_WEIGHT = 0.5
 def score_candidate(toponym: Toponym, entry: GazetteerEntry, context: Context) -> float:
     """Population prior plus agreement with the qualifier and the rest of the article."""
     score = math.log10(entry.population + 10)
-    own_name = normalize_name(entry.name) == normalize_name(toponym.text)
+    own_name = is_own_name(toponym, entry)
     if entry.kind == "city" and not own_name:
         score -= 0.5  # matched through an alternate name only ("Bruges" for Brugge)
     if entry.kind in ("city", "county") and toponym.qualifier:
@@ -140,6 +157,14 @@ def score_candidate(toponym: Toponym, entry: GazetteerEntry, context: Context) -
     elif entry.kind != "country" and entry.country in context.named_countries:
         score += NAMED_COUNTRY_WEIGHT
     return score
+
+
+def is_own_name(toponym: Toponym, entry: GazetteerEntry) -> bool:
+    """The entry's own name is the one written: "Barrow" of "Jackson and Barrow counties" too."""
+    name, written = normalize_name(entry.name), normalize_name(toponym.text)
+    if entry.kind == "county":
+        return name in (written, f"{written} county", f"{written} parish")
+    return name == written
 
 
 def prefer_city_over_state(toponym: Toponym, best: GazetteerEntry) -> GazetteerEntry:
@@ -169,3 +194,62 @@ def follow_one_sense(toponyms: list[Toponym]) -> None:
         name = normalize_name(toponym.text)
         if not toponym.qualifier and name in qualified:
             toponym.choice = qualified[name]
+
+
+# Sources whose resolved toponyms vouch for their name written elsewhere in the same text
+# (not a bare cue like "of Police": one guess must not be copied across the text).
+VOUCHING_SOURCES = frozenset({"ner", "retyped", "civic"})
+
+
+def repeated_toponyms(doc: Doc, resolved: list[Toponym]) -> list[Toponym]:
+    """Other writings of a name the text already resolved to a place: "Fargo raised".
+
+    One sense per text: a town named "in Alexandria" is still Alexandria where the model
+    took it for an organisation or a person, or left it untagged; each copy keeps the
+    place chosen for the name. A name the model tags as something else (a person, a club)
+    as often as it is a place here is not copied.
+    """
+    others = Counter(e.text for e in doc.ents if e.label_ not in PLACE_LABELS)
+    vouching = [
+        t for t in resolved
+        if t.choice is not None and not t.dropped and t.source in VOUCHING_SOURCES
+    ]  # fmt: skip
+    votes = Counter(t.text for t in vouching)
+    named = {t.text: t for t in vouching if votes[t.text] > others[t.text]}
+    if not named:
+        return []
+    return scan(0, len(doc), lambda i: repeated_match(doc, i, named))
+
+
+def repeated_match(doc: Doc, index: int, named: dict[str, Toponym]) -> Match | None:
+    """The longest name of `named` written from this token, as a new toponym of its source."""
+    if not (doc[index].is_title or doc[index].is_upper):
+        return None
+    for size in range(min(MAX_NAME_TOKENS, len(doc) - index), 0, -1):
+        span = doc[index : index + size]
+        known = named.get(span.text)
+        if known is None or is_common_word(span):
+            continue  # "The", "As": a stray tag of a common word is no name to copy
+        source = repeat_source(doc, span)
+        if source is None:
+            return None
+        start, end = span.start_char, span.end_char
+        return replace(known, start=start, end=end, text=span.text, source=source), span.end
+    return None
+
+
+def repeat_source(doc: Doc, span: Span) -> str | None:
+    """How a repeated name stands: untagged words ("gazetteer"), a whole person span
+    ("retyped"), or inside another name ("embedded"); None in a place span or a person's name."""
+    if in_person_name(doc, span):
+        return None
+    if all(token.ent_iob_ == "O" for token in span):
+        return "gazetteer"
+    ent = next((e for e in doc.ents if e.start <= span.start and span.end <= e.end), None)
+    if ent is None or ent.label_ in PLACE_LABELS:
+        return None
+    if ent.label_ == "PERSON":
+        whole = split_parts(text_of(doc), ent.start_char, ent.end_char)
+        return "retyped" if whole == [(span.start_char, span.end_char)] else None
+    # An organisation stays one ("Mansfield patrol program"): the place is named inside it.
+    return "embedded" if ent.label_ in EMBEDDING_LABELS | RETYPED_LABELS else None

@@ -6,19 +6,25 @@ are the start; five more sources add what it misses or mislabels, each with its 
 - "civic" and "embedded": a place inside an organisation's or facility's name ("Gainesville
   Police Department", "University of Texas") names the place, while the organisation stays
   one; a civic institution's place is local evidence, the rest is not (see names_its_place).
-- "demonym": "Russian", "Palestinians" point at their country.
+  An organisation named as its country or continent ("EU") is embedded in itself.
+- "demonym": "Russian", "Palestinians", each of "Russian-American" point at their country.
 - "retyped": a span the model typed as a person, facility or organisation that is exactly a
-  place name, with a place cue: a preposition of place before it ("in Gainesville"), a state
-  or country after it ("Alexandria, Va."), or a name of a large city no person here carries.
+  place name, with a place cue: a preposition of place before it ("in Gainesville"), a
+  resident's or official's noun after it ("Roselle police"), a state or country after it
+  ("Alexandria, Va."), a party letter before it ("R-Elbow Lake"), or a name of a large city,
+  country or province no person here carries; or an ALL-CAPS dateline ("WINNIPEG -").
 - "gazetteer": capitalised words the model left untagged that exactly name a place, with the
-  same cues, or an ALL-CAPS dateline ("COLUMBUS, Ohio (AP) -", "BEIRUT:").
+  same cues, an ALL-CAPS dateline ("COLUMBUS, Ohio (AP) -", "BEIRUT:"), or a list of
+  counties ("Jackson and Barrow counties").
+A GPE/LOC span the gazetteer lacks may be a region of a place it has ("Northeast Georgia")
+or a demonym ("Sri Lankan").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from spacy.tokens import Doc, Span
@@ -34,7 +40,15 @@ _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _POSTAL = re.compile(r"^[A-Z]{2}$")
 _COUNTY = re.compile(r"\s(?:County|Parish)$", re.IGNORECASE)
 _COUNTY_AFTER = re.compile(r"\s(?:County|Parish)\b")
-_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|--|—|–|:)")
+# A spaced hyphen too ("ROSWELL - A man ..."), unless a shouted headline goes on after it
+# ("CRICKET - ENGLAND WIN"): that opening word is the topic.
+_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|--|—|–|:)|\s+-\s(?![A-Z0-9]{2,})")
+_COUNTY_NAME = r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)?"
+# "Jackson and Barrow counties", "Harvey, Harper and Kingman counties": each name a county.
+_COUNTY_LIST = re.compile(
+    rf"(?:{_COUNTY_NAME}, )*{_COUNTY_NAME},? (?:and|or|&) {_COUNTY_NAME} (counties|parishes)\b"
+)
+_NAME = re.compile(_COUNTY_NAME)
 _OPENING = re.compile(r"(?:^|\n|[.!?]\s)\s*$")
 # Words before a name that make it a place: "in Gainesville", "from Alexandria".
 PLACE_PREPOSITIONS = frozenset(
@@ -47,6 +61,20 @@ RESIDENT_NOUNS = frozenset(
      "boy", "girl", "couple", "family", "families", "native", "natives", "mother", "father",
      "student", "students", "homeowner", "homeowners", "driver", "area", "neighborhood",
      "neighbourhood", "motorist"}
+)  # fmt: skip
+# Words after a name that make it a town by its own officials: "Roselle police", "Fargo Mayor".
+AUTHORITY_NOUNS = frozenset(
+    {"police", "mayor", "officials", "council", "aldermen", "councilman", "councilwoman",
+     "firefighters", "detectives", "authorities", "schools", "sheriff"}
+)  # fmt: skip
+# A legislator's party before a hyphen and the hometown after it: "R-Elbow Lake", "DFL-Cook".
+PARTY_LETTERS = frozenset({"R", "D", "I", "DFL"})
+# Words opening a region of a known place: "Northeast Georgia", "South Arlington".
+DIRECTION_WORDS = frozenset(
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+     "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
+     "southeastern", "southwestern", "upstate", "downstate", "downtown", "greater", "metro",
+     "metropolitan", "rural", "historic", "sub-saharan", "coastal"}
 )  # fmt: skip
 # A bare city name of this size, outside any entity and not a person's name, is the city.
 BARE_NAME_POPULATION = 50_000
@@ -97,12 +125,46 @@ Match = tuple[Toponym, int]  # a toponym and the token index after it
 
 def collect_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     """The toponyms of every source, without overlaps, in text order."""
-    toponyms = ner_toponyms(doc, gazetteer)
+    toponyms = county_list_toponyms(doc, gazetteer)
+    toponyms += unclaimed(ner_toponyms(doc, gazetteer), toponyms)
     for finder in (retyped_toponyms, embedded_toponyms, demonym_toponyms, gazetteer_toponyms):
-        # A name the gazetteer does not know ("the Chicago River") may hold one it does.
-        taken = [(t.start, t.end) for t in toponyms if t.candidates or t.area]
-        toponyms += [t for t in finder(doc, gazetteer) if not overlaps_any(t, taken)]
+        toponyms += unclaimed(finder(doc, gazetteer), toponyms)
     return sorted(toponyms, key=lambda t: t.start)
+
+
+def county_list_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
+    """The names of a list of counties ("Jackson and Barrow counties"), each as its county."""
+    found = []
+    text = text_of(doc)
+    for listed in _COUNTY_LIST.finditer(text):
+        word = "Parish" if listed.group(1) == "parishes" else "County"
+        for name in _NAME.finditer(text, listed.start(), listed.start(1)):
+            toponym = listed_county(name.group(0), name.start(), word, gazetteer)
+            if toponym is not None:
+                found.append(toponym)
+    return found
+
+
+def listed_county(name: str, start: int, word: str, gazetteer: Gazetteer) -> Toponym | None:
+    """A county named in a list, its name trimmed of a word opening the sentence ("In Hall")."""
+    for skip in (0, 1):
+        part = name.split(" ", skip)[-1] if skip else name
+        offset = start + len(name) - len(part)
+        county = f"{part} {word}"
+        counties = tuple(e for e in gazetteer.lookup(county) if e.kind == "county")
+        area = county_area(county, None, gazetteer)
+        if counties or area:
+            return Toponym(
+                offset, offset + len(part), part, counties, area=area, source="gazetteer"
+            )
+    return None
+
+
+def unclaimed(found: list[Toponym], toponyms: list[Toponym]) -> list[Toponym]:
+    """The found toponyms that overlap none already taken."""
+    # A name the gazetteer does not know ("the Chicago River") may hold one it does.
+    taken = [(t.start, t.end) for t in toponyms if t.candidates or t.area]
+    return [t for t in found if not overlaps_any(t, taken)]
 
 
 def overlaps_any(toponym: Toponym, taken: list[tuple[int, int]]) -> bool:
@@ -125,8 +187,29 @@ def ner_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
                 if following
                 else read_following_qualifier(text, end, gazetteer)
             )
-            toponyms.append(make_toponym(text, start, end, qualifier, gazetteer))
+            toponym = make_toponym(text, start, end, qualifier, gazetteer)
+            toponyms.append(toponym if toponym.candidates else reread_unknown(toponym, gazetteer))
     return toponyms
+
+
+def reread_unknown(toponym: Toponym, gazetteer: Gazetteer) -> Toponym:
+    """A place span the gazetteer lacks: a region of a known place, or a demonym.
+
+    "Northeast Georgia" and "South Arlington" lie in Georgia and Arlington; "Sri Lankan"
+    (tagged as a place) points at Sri Lanka.
+    """
+    country = gazetteer.demonyms.get(normalize_name(toponym.text))
+    if country is not None:
+        return replace(toponym, candidates=(country,), source="demonym")
+    first, _, rest = toponym.text.partition(" ")
+    if first.lower() not in DIRECTION_WORDS or not rest:
+        return toponym
+    # A region of a continent is far from its centre ("North Africa"): towns and states only.
+    candidates = tuple(c for c in exact_places(rest, gazetteer) if c.kind != "region")
+    if not any(is_notable(c) for c in candidates):
+        return toponym
+    start = toponym.end - len(rest)
+    return replace(toponym, start=start, text=rest, candidates=candidates)
 
 
 def make_toponym(
@@ -212,9 +295,17 @@ def has_place_cue(doc: Doc, span: Span, gazetteer: Gazetteer) -> bool:
     before = doc[span.start - 1] if span.start > 0 else None
     if before is not None and before.lower_ in PLACE_PREPOSITIONS:
         return True
-    if span.end < len(doc) and doc[span.end].lower_ in RESIDENT_NOUNS:
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    if after in RESIDENT_NOUNS or (after in AUTHORITY_NOUNS and not is_common_word(span)):
+        return True
+    if before is not None and before.text == "-" and doc[span.start - 2].text in PARTY_LETTERS:
         return True
     return read_following_qualifier(text_of(doc), span.end_char, gazetteer) is not None
+
+
+def is_common_word(span: Span) -> bool:
+    """A capitalised common word, not a name: "As police ...", "Police officials ..."."""
+    return all(token.is_stop or token.lower_ in AUTHORITY_NOUNS for token in span)
 
 
 def text_of(doc: Doc) -> str:
@@ -225,14 +316,16 @@ def text_of(doc: Doc) -> str:
     return cached
 
 
-def person_words(doc: Doc) -> frozenset[str]:
-    """The words of the multi-word person names of the doc ("Andrew Jackson" -> both)."""
+def in_person_name(doc: Doc, span: Span) -> bool:
+    """A word of the span is a word of another multi-word person name here ("Andrew Jackson")."""
     # Asked once per candidate span: kept on the doc, as reading doc.ents walks every token.
-    cached = doc.user_data.get("broadsheet.person_words")
-    if cached is None:
-        words = (t.lower_ for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for t in e)
-        cached = doc.user_data["broadsheet.person_words"] = frozenset(words)
-    return cached
+    names = doc.user_data.get("broadsheet.person_names")
+    if names is None:
+        found = {e.text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1}
+        names = doc.user_data["broadsheet.person_names"] = frozenset(found)
+    # A place the model tags as a person ("Tamil Nadu said") is not its own evidence.
+    words = {word.lower() for name in names if name != span.text for word in name.split()}
+    return any(token.lower_ in words for token in span)
 
 
 def cued_toponym(doc: Doc, span: Span, gazetteer: Gazetteer, source: str) -> Toponym | None:
@@ -249,25 +342,34 @@ def cued_toponym(doc: Doc, span: Span, gazetteer: Gazetteer, source: str) -> Top
 
 
 def is_big_bare_name(doc: Doc, span: Span, candidates: tuple[GazetteerEntry, ...]) -> bool:
-    """A large city's name, not opening a sentence and not a word of a person's name here."""
-    if span[0].is_sent_start or span.text.isupper():
+    """A country's name, or a large city's not opening a sentence; no word of a person's here."""
+    if span.text.isupper() or in_person_name(doc, span):
         return False
-    if any(token.lower_ in person_words(doc) for token in span):
-        return False
-    return any(is_notable(c) for c in candidates)
+    # "Egypt, which ...", "Tamil Nadu said": a country or province opens sentences as a
+    # subject; a bare town there may be a surname, and so may a province named as its town.
+    kinds = {c.kind for c in candidates}
+    if kinds & {"country", "state"} and "city" not in kinds:
+        return True
+    return not span[0].is_sent_start and any(is_notable(c) for c in candidates)
 
 
 def retyped_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     """Whole spans of other kinds that are a place by the text's own cues ("in Gainesville")."""
-    found = []
+    found: list[Toponym] = []
     for ent in doc.ents:
         if ent.label_ not in RETYPED_LABELS:
             continue
         parts = split_parts(text_of(doc), ent.start_char, ent.end_char)
-        span = doc.char_span(*parts[0]) if len(parts) == 1 else None
+        span = doc.char_span(*parts[0]) if parts else None
         if span is None or len(span) == 0:
             continue
+        if span.text.isupper() and len(span.text) > 2 and is_dateline(doc, span):  # "WINNIPEG —"
+            found += [t for t in [dateline_toponym(doc, span, gazetteer)] if t is not None]
+            continue
+        if len(parts) > 1:
+            continue
         if ent.label_ in ("ORG", "NORP") and not has_place_cue(doc, span, gazetteer):
+            found += union_toponyms(span, gazetteer)
             continue  # a club or party named after a place stays one without a cue
         if span.text.isupper() and len(span.text) <= 5:
             continue  # an acronym ("NATO officials"), whatever town shares its letters
@@ -275,6 +377,15 @@ def retyped_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
         if toponym is not None:
             found.append(toponym)
     return found
+
+
+def union_toponyms(span: Span, gazetteer: Gazetteer) -> list[Toponym]:
+    """An organisation named as its country or continent ("EU", "US" as ORG): both at once."""
+    # Kept "embedded": the organisation stays an entity, and names the place as a paper does.
+    candidates = tuple(c for c in gazetteer.lookup(span.text) if c.kind in ("country", "region"))
+    if not candidates:
+        return []
+    return [Toponym(span.start_char, span.end_char, span.text, candidates, source="embedded")]
 
 
 def embedded_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
@@ -315,7 +426,8 @@ def embedded_match(ent: Span, index: int, gazetteer: Gazetteer) -> Match | None:
         # counts ("Jackson Hewitt" is no evidence for Jackson, Miss.).
         toponym = make_toponym(text_of(doc), run.start_char, run.end_char, None, gazetteer)
         county = toponym.end > run.end_char
-        if how == "region" and not any(c.kind in ("country", "state") for c in toponym.candidates):
+        wide = ("country", "state", "region")  # "Minnesota National Guard", "EU Aviation"
+        if how == "region" and not any(c.kind in wide for c in toponym.candidates):
             continue
         if (county and toponym.candidates) or any(is_notable(c) for c in toponym.candidates):
             toponym.source = "civic" if how == "civic" else "embedded"
@@ -358,16 +470,37 @@ def demonym_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     """NORP spans that are a country's demonym ("Russian", "Palestinians")."""
     found = []
     for ent in doc.ents:
-        # "Russian", or the first word of "Lebanese Army", "American Society of ...".
-        span = ent if ent.label_ == "NORP" else ent[:1] if ent.label_ in EMBEDDING_LABELS else None
+        # "Russian", or the first word of "Lebanese Army", "American Society of ..."; a
+        # feature named for a people ("Indian Ocean", "English Channel") is not their country.
+        named = ent.label_ in EMBEDDING_LABELS - PLACE_LABELS
+        span = ent if ent.label_ == "NORP" else ent[:1] if named else None
         if span is None:
             continue
-        country = gazetteer.demonyms.get(normalize_name(span.text))
-        if country is not None:
-            found.append(
-                Toponym(span.start_char, span.end_char, span.text, (country,), source="demonym")
-            )
+        found += demonyms_of(text_of(doc), hyphen_parts(span), gazetteer)
     return found
+
+
+def demonyms_of(text: str, parts: list[tuple[int, int]], gazetteer: Gazetteer) -> list[Toponym]:
+    """The demonyms of the parts: "Russian-American crew", "Turkish-backed"; not a people's
+    name ("African-Americans": a continent's demonym in a compound names no place)."""
+    places = [gazetteer.demonyms.get(normalize_name(text[start:end])) for start, end in parts]
+    if len(parts) > 1 and any(p is not None and p.kind == "region" for p in places):
+        return []
+    return [
+        Toponym(start, end, text[start:end], (place,), source="demonym")
+        for (start, end), place in zip(parts, places, strict=True)
+        if place is not None
+    ]
+
+
+def hyphen_parts(span: Span) -> list[tuple[int, int]]:
+    """Character offsets of the parts of a span joined by hyphens, or of the whole span."""
+    parts, start = [], span.start_char
+    for token in span:
+        if token.text == "-":
+            parts.append((start, token.idx))
+            start = token.idx + 1
+    return [*parts, (start, span.end_char)]
 
 
 def gazetteer_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:

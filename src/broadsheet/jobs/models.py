@@ -54,9 +54,18 @@ class ModelProcesses:
         self._lock = threading.Lock()
 
     def __call__(
-        self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
+        self,
+        html: str,
+        url: str,
+        entry: FeedEntry | None,
+        *,
+        enrich: bool,
+        max_chars: int,
+        home: str = "",
     ) -> tuple[ArticleDraft, Enrichment]:
-        return self.run(analyze_page, html, url, entry, enrich=enrich, max_chars=max_chars)
+        return self.run(
+            analyze_page, html, url, entry, enrich=enrich, max_chars=max_chars, home=home
+        )
 
     def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """function(*args, **kwargs) in a model process (a picklable, module-level function)."""
@@ -99,7 +108,14 @@ class SerialAnalyzer:
         self._lock = threading.Lock()
 
     def __call__(
-        self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
+        self,
+        html: str,
+        url: str,
+        entry: FeedEntry | None,
+        *,
+        enrich: bool,
+        max_chars: int,
+        home: str = "",
     ) -> tuple[ArticleDraft, Enrichment]:
         with self._lock, threadpool_limits(limits=1):
-            return self._analyzer(html, url, entry, enrich=enrich, max_chars=max_chars)
+            return self._analyzer(html, url, entry, enrich=enrich, max_chars=max_chars, home=home)

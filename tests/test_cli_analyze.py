@@ -87,6 +87,15 @@ def test_analyze_corpus_marks_copies_and_shared_stories(tmp_path: Path) -> None:
     assert lines[2]["story"] == lines[0]["story"] != lines[1]["story"]
 
 
+def test_a_copy_inside_a_local_papers_own_paragraphs_is_still_a_copy(tmp_path: Path) -> None:
+    # Its meaning moves towards the local story; its wording is the agency's.
+    wrapped = f"{LOCAL}\n\n{WIRE}\n\n{LOCAL.replace('Wednesday', 'Thursday')}"
+    lines = run_analyze(
+        tmp_path, [{"id": "a", "text": WIRE}, {"id": "b", "text": wrapped}], "--corpus"
+    )
+    assert lines[1]["copy_of"] == "a"
+
+
 def test_a_line_may_name_its_publishers_home_for_local_coverage(tmp_path: Path) -> None:
     text = "Bus fares will not rise next year, the transit board said. " * 8 + (
         "Riders in Evanston had feared the worst."

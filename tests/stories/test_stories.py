@@ -55,9 +55,9 @@ def summary(
 def test_trimmed_wire_copy_points_to_the_first_carrier() -> None:
     first = summary(1, WIRE, vector(1), {"person:helena-marsh"}, story=7)
     trimmed = WIRE.rsplit(" Shipping firms", 1)[0]
-    assert find_original(trimmed, vector(1), [first]) == 1
+    assert find_original(trimmed, [first]) == 1
     second = summary(2, WIRE, vector(1), set(), source=2, copy_of=1)
-    assert find_original(WIRE, vector(1), [second]) == 1
+    assert find_original(WIRE, [second]) == 1
 
 
 def test_different_story_on_same_subject_is_not_a_copy() -> None:
@@ -65,7 +65,7 @@ def test_different_story_on_same_subject_is_not_a_copy() -> None:
         "Port workers in Rotterdam said the new shipping emissions levy agreed in London would "
         "raise costs for small operators, and unions asked for a transition fund."
     )
-    assert find_original(other, vector(1), [summary(1, WIRE, vector(1), set())]) is None
+    assert find_original(other, [summary(1, WIRE, vector(1), set())]) is None
 
 
 def test_story_joins_close_article_sharing_entities_and_not_unrelated() -> None:

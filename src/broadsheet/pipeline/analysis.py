@@ -33,6 +33,7 @@ from broadsheet.models import (
 )
 from broadsheet.stories.cluster import find_story
 from broadsheet.stories.dedupe import find_original
+from broadsheet.stories.minhash import text_bands
 
 # Text beyond this many characters is not given to the models (spaCy's own limit is 1 M).
 NLP_MAX_CHARS = 100_000
@@ -165,11 +166,19 @@ def channel_keys(enrichment: Enrichment) -> frozenset[str]:
 
 
 def link_article(
-    article: Article, candidates: list[ArticleSummary], new_story: Callable[[str], int]
+    article: Article,
+    copies: list[ArticleSummary],
+    others: list[ArticleSummary],
+    new_story: Callable[[str], int],
 ) -> None:
-    """Set copy_of and story_id from the articles seen before this one."""
+    """Set copy_of and story_id from the articles seen before this one.
+
+    `copies` are the possible originals (sharing an LSH band, texts loaded), `others` the
+    rest of the story candidates; a story may be any of them.
+    """
     embedding = np.asarray(article.enrichment.embedding, dtype=np.float32)
-    article.copy_of = find_original(article.draft.text, embedding, candidates)
+    article.copy_of = find_original(article.draft.text, copies)
+    candidates = [*copies, *others]
     by_id = {candidate.id: candidate for candidate in candidates}
     if article.copy_of is not None and by_id.get(article.copy_of):
         article.story_id = by_id[article.copy_of].story_id
@@ -225,6 +234,7 @@ class CorpusLinker:
 
     def __init__(self) -> None:
         self._seen: list[ArticleSummary] = []
+        self._bands: dict[int, list[int]] = {}  # LSH band -> lines, as article_bands holds them
         self._ids: list[Any] = []
         self._stories: list[str] = []
         self._aliases: dict[str, Counter[str]] = {}  # as the entity_aliases table counts them
@@ -244,7 +254,14 @@ class CorpusLinker:
         """The output line of the next record, already analysed, linked to those before it."""
         enrichment = self._canonical(enrichment)
         article = Article(draft=draft, enrichment=enrichment)
-        link_article(article, self._seen, self._new_story)
+        bands = text_bands(draft.text)
+        # Possible originals from the band index, as ingestion takes them from article_bands.
+        copies = {i for band in bands for i in self._bands.get(band, ())}
+        originals = [self._seen[i] for i in sorted(copies)]
+        others = [seen for seen in self._seen if seen.id not in copies]
+        link_article(article, originals, others, self._new_story)
+        for band in bands:
+            self._bands.setdefault(band, []).append(len(self._seen))
         self._seen.append(summarize(article, len(self._seen)))
         self._ids.append(record.get("id"))
         line = analysis_json(record.get("id"), draft, enrichment)

@@ -159,10 +159,10 @@ def store_article(conn: Connection, article: Article, now: datetime) -> int:
     story = article_store.story_candidates(
         conn, keys, published - STORY_WINDOW, published + STORY_WINDOW
     )
-    candidates = article_store.summaries_for(conn, copies, with_text=True)
-    candidates += article_store.summaries_for(conn, set(story) - set(copies), with_text=False)
+    originals = article_store.summaries_for(conn, copies, with_text=True)
+    others = article_store.summaries_for(conn, set(story) - set(copies), with_text=False)
     link_article(
-        article, candidates, lambda title: article_store.create_story(conn, title, published)
+        article, originals, others, lambda title: article_store.create_story(conn, title, published)
     )
     return article_store.save_article(conn, article)
 

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from broadsheet.models import ArticleSummary
-from broadsheet.stories.similarity import containment, cosine, shingles
+from broadsheet.stories.similarity import containment, shingles
 
 # A copy may be trimmed or retitled, so compare the shared share of the shorter text.
 COPY_CONTAINMENT = 0.6
-# Cheap pre-filter: copies say the same thing, so their embeddings are close.
-COPY_MIN_COSINE = 0.75
 
 
-def find_original(
-    text: str, embedding: np.ndarray | None, candidates: list[ArticleSummary]
-) -> int | None:
-    """The id of the earliest stored article this text is a copy of, or None."""
+def find_original(text: str, candidates: list[ArticleSummary]) -> int | None:
+    """The id of the earliest stored article this text is a copy of, or None.
+
+    The candidates are the articles sharing an LSH band with the text (store.copy_candidates,
+    or CorpusLinker's own index), their texts loaded: the wording decides alone. No embedding
+    veto: a copy with a local paper's paragraphs around it, or cut to its first half, moves
+    far in meaning while its wording is the agency's (bench/dedupe.py).
+    """
     mine = shingles(text)
     best: tuple[float, int] | None = None
     for other in candidates:
-        both = embedding is not None and other.embedding is not None
-        if both and cosine(embedding, other.embedding) < COPY_MIN_COSINE:
-            continue
         score = containment(mine, shingles(other.text))
         if score < COPY_CONTAINMENT:
             continue

@@ -41,6 +41,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -58,9 +59,14 @@ class Doc:
     def __init__(self, folder: str, title: str, paragraphs: list[str]) -> None:
         self.folder, self.title, self.paragraphs = folder, title, paragraphs
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Its capitalised words: read once, compared with every article of its class."""
+        return frozenset(_NAME.findall(self.text))
 
 
 def read_docs(root: Path) -> list[Doc]:
@@ -158,12 +164,11 @@ VARIANTS: dict[str, Variant] = {
 
 def hard_negative(doc: Doc, pool: list[Doc], taken: set[int]) -> int | None:
     """The index of the same-class article sharing the most names with doc, not yet used."""
-    names = set(_NAME.findall(doc.text))
     best, best_score = None, 0
     for n, other in enumerate(pool):
         if n in taken or other is doc or other.folder != doc.folder:
             continue
-        score = len(names & set(_NAME.findall(other.text)))
+        score = len(doc.names & other.names)
         if score > best_score:
             best, best_score = n, score
     return best

@@ -8,9 +8,10 @@ The peer is the spaCy model's NER alone (`nlp.pipe`, other pipes off) on the sam
 the same run.
 CPU seconds are given too: on a machine shared with other work the wall-clock ratio swings
 with their load, the CPU one much less (ideally cpu_ratio_to_ner = processes * ratio_to_ner).
-Prints one JSON line.
+Prints one JSON line. With --stages it prints instead, from one process with one thread, the
+CPU milliseconds per article of each stage of `analyze_draft` (where the time goes).
 
-    python bench/enrich.py [--processes N]
+    python bench/enrich.py [--processes N] [--stages]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import spacy
 
@@ -84,11 +86,53 @@ def timed_ner(texts: list[str]) -> tuple[float, float]:
         return time.perf_counter() - start, time.process_time() - cpu
 
 
+def stage_costs(texts: list[str]) -> dict[str, float]:
+    """CPU ms per article of each enrich stage, run in this process on one thread."""
+    from threadpoolctl import threadpool_limits
+
+    from broadsheet.enrich.embed import embed_texts
+    from broadsheet.enrich.entities import recognize_entities
+    from broadsheet.enrich.nlp import load_nlp, refine_entities
+    from broadsheet.enrich.places import local_channels, resolve_places
+    from broadsheet.enrich.topics import classify_section, load_prototypes
+
+    nlp = load_nlp()
+    load_prototypes()  # loads MiniLM too
+    refine_entities(nlp("Warm up in Paris."))
+    threadpool_limits(limits=1)  # after numpy is loaded, as the model processes do
+    spent: dict[str, float] = {}
+
+    def timed(stage: str, work: Any, *args: Any) -> Any:
+        start = time.process_time()
+        result = work(*args)
+        spent[stage] = spent.get(stage, 0.0) + time.process_time() - start
+        return result
+
+    def channels(doc: Any, entities: Any) -> Any:
+        return local_channels(resolve_places(doc, entities))
+
+    for text in texts:
+        doc = timed("rules", refine_entities, timed("spacy", nlp, text))
+        entities = timed("entities", recognize_entities, doc, "")
+        places = timed("places", channels, doc, entities)
+        vector = timed("embedding", embed_texts, [text])[0]
+        timed("section", classify_section, "", text, vector, [], bool(places))
+    return {stage: round(seconds / len(texts) * 1000, 1) for stage, seconds in spent.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--stages", action="store_true", help="CPU ms per article per stage")
     args = parser.parse_args()
     texts = load_texts()
+    if args.stages:
+        costs = stage_costs(texts)
+        total = round(sum(costs.values()), 1)
+        print(
+            json.dumps({"benchmark": "enrich_stages", "cpu_ms_per_article": costs, "total": total})
+        )
+        return
     with tempfile.TemporaryDirectory(prefix="broadsheet-enrich-") as name:
         tmp = Path(name)
         # One line per process, so the start-up run loads the models in every process.

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from broadsheet.enrich.gazetteer import load_gazetteer
+from broadsheet.enrich.places import distance_km
 
 # The evaluation sets stay in shared/, beside the checkout (as in CI), never in the repo.
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "geoparsing"
@@ -144,14 +145,6 @@ def predicted_spans(record: dict[str, Any]) -> list[Span]:
                 )
             )
     return spans
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def overlaps(a: Span, b: Span) -> bool:

@@ -21,6 +21,7 @@ from broadsheet.enrich.names import (
     surname,
 )
 from broadsheet.enrich.places import Toponym, resolve_toponyms, role_of
+from broadsheet.enrich.toponyms import text_of
 from broadsheet.keys import ChannelKey
 from broadsheet.models import Entity, EntityKind, Mention
 
@@ -80,7 +81,7 @@ class EntityDraft:
 
 def recognize_entities(doc: Doc, title: str = "") -> list[Entity]:
     """People, organizations, places and other names in the doc, most salient first."""
-    text = doc.text  # spaCy joins the tokens again on every read of doc.text: read it once
+    text = text_of(doc)
     spans = clean_spans(doc, text)
     toponyms = standing_toponyms(doc, text, spans)
     toponyms += place_named_people(text, spans, toponyms)
@@ -319,7 +320,7 @@ def add_surname_mentions(
     # Washington") is free for the person; any other entity's span is not.
     taken = [(m.start, m.end) for d in drafts.values() for m in d.mentions]
     taken += [(e.start_char, e.end_char) for e in doc.ents if e.label_ not in ("GPE", "LOC")]
-    text = doc.text
+    text = text_of(doc)
     for person in people:
         name = canonical_name(person)
         if " " not in name or len(surname(name)) < 3:

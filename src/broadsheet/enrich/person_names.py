@@ -8,7 +8,6 @@ CAPTAIN"). These rules read the model's doc after it ran, as ner_rules does.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -16,18 +15,13 @@ from broadsheet.enrich.gazetteer import load_gazetteer
 from broadsheet.enrich.names import TITLES, first_names
 from broadsheet.enrich.ner_rules import (
     ORG_SUFFIXES,
+    countries_by_capitals,
     country_names,
     is_name_word,
     is_opening_word,
     is_score,
 )
-
-
-@lru_cache(maxsize=1)
-def shouted_countries() -> frozenset[str]:
-    """Country names in capitals, as headlines write them: "SRI LANKA", "USA"."""
-    return frozenset(name.upper() for name in country_names())
-
+from broadsheet.enrich.toponyms import text_of
 
 # Above this a place's name is more often the place's than a given name ("Paris Public
 # Library", "Virginia Freedom of Information Act", but "Adrian Warner", "Marco Tonchetti").
@@ -47,7 +41,7 @@ MAX_SURNAME_WORDS = 3
 
 def given_name_spans(doc: Doc) -> list[Span]:
     """People written with a given name or an initial that the model missed: "Zinzan Brooke"."""
-    lowered = set(_LOWER_WORD.findall(doc.text))
+    lowered = set(_LOWER_WORD.findall(text_of(doc)))
     others = [ent for ent in doc.ents if ent.label_ != "PERSON"]
     names = first_names()
     found: list[Span] = []
@@ -190,6 +184,6 @@ def shouted_name_spans(doc: Doc) -> list[Span]:
             continue
         spans = (doc[token.i : token.i + size] for size in range(MAX_NAME_TOKENS, 0, -1))
         span = next((s for s in spans if forms.get(s.text) == len(s)), None)
-        if span is not None and span.text not in shouted_countries():
+        if span is not None and span.text not in countries_by_capitals():
             found.append(Span(doc, span.start, span.end, "PERSON"))
     return found

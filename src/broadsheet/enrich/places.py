@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 from broadsheet.enrich.gazetteer import US, GazetteerEntry, load_gazetteer
 from broadsheet.enrich.metonymy import mark_metonyms
 from broadsheet.enrich.resolution import choose_by_score, follow_one_sense, repeated_toponyms
-from broadsheet.enrich.toponyms import Toponym, collect_toponyms, unclaimed
+from broadsheet.enrich.toponyms import Toponym, collect_toponyms, text_of, unclaimed
 from broadsheet.models import Entity, LocalChannel, Mention, Place
 
 __all__ = ["Toponym", "home_place", "local_channels", "resolve_places", "resolve_toponyms"]
@@ -30,7 +30,7 @@ def resolve_toponyms(doc: Doc, person_names: Iterable[str] = ()) -> list[Toponym
         return list(kept[1])
     gazetteer = load_gazetteer()
     toponyms = collect_toponyms(doc, gazetteer)
-    drop_person_names(doc.text, toponyms, person_names)
+    drop_person_names(text_of(doc), toponyms, person_names)
     # A county the gazetteer lacks has no candidates but its state is context for the others.
     standing = [t for t in toponyms if not t.dropped]
     live = [t for t in standing if t.candidates]
@@ -53,7 +53,9 @@ def resolve_places(doc: Doc, entities: list[Entity]) -> list[Place]:
         entry = toponym.choice
         if entry is None or toponym.dropped:
             continue
-        place = places.get(entry.key) or places.setdefault(entry.key, to_place(entry))
+        place = places.get(entry.key)
+        if place is None:
+            place = places[entry.key] = to_place(entry)
         place.mentions.append(Mention(toponym.start, toponym.end, toponym.text, role_of(toponym)))
     salience = {e.key: e.salience for e in entities}
     return sorted(places.values(), key=lambda p: place_order(p, salience))

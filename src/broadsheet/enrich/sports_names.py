@@ -200,9 +200,7 @@ def scorecard_spans(doc: Doc) -> list[Span]:
         for token in doc[start:end]:
             if batting and token.text in _DISMISSALS:
                 found += person_around(doc, token.i, start, end)
-            elif (
-                token.text in ("run", "not") and doc[token.i + 1 : token.i + 2].text == "out"
-            ) or is_bowling(doc, token.i):
+            elif is_out(doc, token.i) or is_bowling(doc, token.i):
                 found += person_before(doc, token.i, start)
     return found
 

@@ -295,10 +295,12 @@ def count_keywords(title: str, text: str) -> np.ndarray:
     )
 
 
-def score_sections(title: str, text: str, embedding: np.ndarray) -> np.ndarray:
-    """A score per section (SECTIONS order): prototype cosines plus the keyword vote."""
+def score_sections(counts: np.ndarray, embedding: np.ndarray) -> np.ndarray:
+    """A score per section (SECTIONS order): prototype cosines plus the keyword vote.
+
+    `counts` are the article's keyword counts per section (count_keywords).
+    """
     vector = np.asarray(embedding, dtype=np.float32)
-    counts = count_keywords(title, text)
     vote = counts / max(counts.sum(), MIN_VOTES)
     cosine = load_prototypes() @ vector
     return cosine + SEED_WEIGHT * nearest_seeds(vector) + KEYWORD_WEIGHT * vote
@@ -329,8 +331,9 @@ def classify_section(
         section = section_for_hint(hint)
         if section is not None:
             return section
-    scores = dict(zip(SECTIONS, score_sections(title, text, embedding), strict=True))
-    counts = dict(zip(SECTIONS, count_keywords(title, text), strict=True))
+    found = count_keywords(title, text)
+    scores = dict(zip(SECTIONS, score_sections(found, embedding), strict=True))
+    counts = dict(zip(SECTIONS, found, strict=True))
     topical = yield_to_actors(pick_topical(scores), counts)
     if is_local and scores["local"] + LOCAL_MARGIN >= scores[topical]:
         return "local"

@@ -240,7 +240,7 @@ def score(articles: list[Article]) -> dict[str, float | int]:
     }
 
 
-def run(dataset: str, limit: int | None = None) -> dict[str, object]:
+def run(dataset: str, limit: int | None = None, dump: Path | None = None) -> dict[str, object]:
     """Score one dataset (its first `limit` articles when given) through `broadsheet analyze`."""
     started = time.perf_counter()
     articles = READERS[dataset](CORPORA[dataset])[:limit]
@@ -248,7 +248,35 @@ def run(dataset: str, limit: int | None = None) -> dict[str, object]:
     result: dict[str, object] = {"dataset": dataset, "articles": len(articles)}
     result.update(score(articles))
     result["seconds"] = round(time.perf_counter() - started, 1)
+    if dump is not None:
+        dump_spans(articles, dump / f"{dataset}.jsonl")
     return result
+
+
+def dump_spans(articles: list[Article], path: Path) -> None:
+    """Diagnostics: each gold span with what matched it, and each false positive, as JSON lines.
+
+    For reading misses by class; the figures above never depend on it.
+    """
+    with path.open("w", encoding="utf-8") as handle:
+        for article in articles:
+            for gold in article.gold:
+                match = next((p for p in article.predicted if overlaps(p, gold)), None)
+                row: dict[str, Any] = {"id": article.id, "kind": "gold", "text": gold.text}
+                row["error_km"] = None if match is None else round(error_km(match, gold))
+                row["predicted"] = None if match is None else match.text
+                handle.write(json.dumps(row | {"context": context(article, gold)}) + "\n")
+            for span in article.predicted:
+                spans = [*article.gold, *article.unscored]
+                if not any(overlaps(span, other) for other in spans):
+                    row = {"id": article.id, "kind": "false_positive", "text": span.text}
+                    handle.write(json.dumps(row | {"context": context(article, span)}) + "\n")
+
+
+def context(article: Article, span: Span, width: int = 60) -> str:
+    """The text around a span, on one line."""
+    start, end = max(0, span.start - width), span.end + width
+    return " ".join(article.text[start:end].split())
 
 
 def main() -> int:
@@ -256,6 +284,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("datasets", nargs="*", help=f"any of {', '.join(CORPORA)} (default: all)")
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument(
+        "--dump", type=Path, default=None, help="write <dataset>.jsonl of hits and misses here"
+    )
     args = parser.parse_args()
     for dataset in args.datasets or list(CORPORA):
         if dataset not in CORPORA:
@@ -263,7 +294,7 @@ def main() -> int:
         if not CORPORA[dataset].exists():
             print(json.dumps({"dataset": dataset, "skipped": f"{CORPORA[dataset]} is missing"}))
             continue
-        print(json.dumps(run(dataset, args.limit)), flush=True)
+        print(json.dumps(run(dataset, args.limit, args.dump)), flush=True)
     return 0
 
 

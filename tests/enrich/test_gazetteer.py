@@ -1,21 +1,15 @@
-"""The GeoNames gazetteer: loads fast enough, and common names resolve to the obvious place."""
+"""The GeoNames gazetteer: built once, and common names resolve to the obvious place."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
 from broadsheet.enrich.gazetteer import DC_GEONAMEID, load_gazetteer
 
 
-def test_gazetteer_loads_in_reasonable_time() -> None:
+def test_gazetteer_is_built_once_and_knows_towns() -> None:
     load_gazetteer.cache_clear()
-    # CPU time, not wall time: the machine is shared and a busy neighbour must not fail this.
-    started = time.process_time()
     gazetteer = load_gazetteer()
-    elapsed = time.process_time() - started
-    assert elapsed < 5.0, f"gazetteer took {elapsed:.1f} s of CPU to load"
     assert load_gazetteer() is gazetteer  # built once per process
     assert len(gazetteer.by_id) > 60_000  # towns of 5,000 people, not only cities of 15,000
 
@@ -118,3 +112,30 @@ def test_the_eu_and_the_holy_see_are_places() -> None:
     assert gazetteer.lookup("EU")[0].geonameid == 6255148  # Europe, as GeoWebNews resolves it
     assert gazetteer.lookup("European Union")[0].geonameid == 6255148
     assert gazetteer.lookup("Holy See")[0].country == "VA"
+
+
+def test_atlas_features_are_places_and_wide_regions_are_not() -> None:
+    gazetteer = load_gazetteer()
+    peninsula = gazetteer.lookup("Korean Peninsula")[0]
+    assert (peninsula.kind, peninsula.is_feature) == ("region", True)
+    assert peninsula.key == "place:feature-korean-peninsula"
+    # An ocean has no single point a gazetteer agrees on: "the Atlantic" stays Iowa's town
+    # name only, which resolution leaves unresolved without a cue for Iowa.
+    assert all(not e.is_feature for e in gazetteer.lookup("Atlantic"))
+
+
+def test_wide_provinces_sit_near_their_middle_not_their_southern_towns() -> None:
+    gazetteer = load_gazetteer()
+    ontario = next(e for e in gazetteer.lookup("Ontario") if e.kind == "state")
+    assert ontario.country == "CA" and ontario.lat > 48  # the mean of its towns was 44.8N
+    columbia = gazetteer.lookup("BC")[0]
+    assert (columbia.name, columbia.lat) == ("British Columbia", 54.0)
+
+
+def test_region_adjectives_and_abbreviations_name_their_places() -> None:
+    gazetteer = load_gazetteer()
+    assert gazetteer.demonyms["korean"].country == "KR"
+    assert gazetteer.demonyms["english"].name == "England"
+    assert gazetteer.demonyms["kurdish"].name == "Kurdistan"
+    assert gazetteer.lookup("T&T")[0].country == "TT"
+    assert {"AM", "AZ", "RU", "TR"} <= gazetteer.neighbours["GE"]

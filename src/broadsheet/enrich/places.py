@@ -11,7 +11,8 @@ from spacy.tokens import Doc
 from broadsheet.enrich.gazetteer import US, GazetteerEntry, load_gazetteer
 from broadsheet.enrich.metonymy import mark_metonyms
 from broadsheet.enrich.resolution import choose_by_score, follow_one_sense, repeated_toponyms
-from broadsheet.enrich.toponyms import Toponym, collect_toponyms, text_of, unclaimed
+from broadsheet.enrich.toponym_cues import Toponym, text_of, unclaimed
+from broadsheet.enrich.toponyms import collect_toponyms
 from broadsheet.models import Entity, LocalChannel, Mention, Place
 
 __all__ = ["Toponym", "home_place", "local_channels", "resolve_places", "resolve_toponyms"]

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span
 
-from broadsheet.enrich.gazetteer import ALIAS_POPULATION, US, GazetteerEntry, normalize_name
-from broadsheet.enrich.toponyms import (
+from broadsheet.enrich.gazetteer import (
+    ALIAS_POPULATION,
+    SMALL_TOWN_POPULATION,
+    US,
+    GazetteerEntry,
+    load_gazetteer,
+    normalize_name,
+)
+from broadsheet.enrich.toponym_cues import (
     EMBEDDING_LABELS,
     MAX_NAME_TOKENS,
     PLACE_LABELS,
@@ -43,6 +50,8 @@ class Context:
     # Counties some reading of another name lies in or is: "Gainesville" and "Hall County"
     # together point at Georgia even before either is decided.
     possible_counties: set[tuple[str, str, str]]
+    # Countries bordering one the text names or places: Georgia beside Armenia.
+    neighbouring: set[str] = field(default_factory=set)
 
 
 def read_context(toponyms: list[Toponym], name: str) -> Context:
@@ -70,6 +79,9 @@ def read_context(toponyms: list[Toponym], name: str) -> Context:
         if entry.admin1:
             areas = context.named_areas if entry.kind in ("state", "county") else context.areas
             areas.add((entry.country, entry.admin1))
+    neighbours = load_gazetteer().neighbours
+    for country in context.countries | context.named_countries:
+        context.neighbouring.update(neighbours.get(country, ()))
     return context
 
 
@@ -118,7 +130,18 @@ def is_unsupported_town(toponym: Toponym, entry: GazetteerEntry, context: Contex
     area = (entry.country, entry.admin1)
     if entry.country == US:
         return area not in context.areas | context.named_areas
-    return entry.country not in context.countries
+    if is_sole_town(toponym, entry):
+        return False
+    # Outside the US the country named as such is enough: "Nenagh" in a story naming Ireland.
+    return entry.country not in context.countries | context.named_countries
+
+
+def is_sole_town(toponym: Toponym, entry: GazetteerEntry) -> bool:
+    """The model's own place, and the only one of its name anywhere ("Nenagh"); not a hamlet
+    of cities1000 (whose names are too often something else's too) nor a US town, which the
+    text must place in its state ("Atlantic" is an ocean before it is a town in Iowa)."""
+    sole = toponym.source == "ner" and len(toponym.candidates) == 1
+    return sole and entry.country != US and entry.population > SMALL_TOWN_POPULATION
 
 
 # A named state or province outweighs a namesake up to 1,000 times larger: "Manhattan" in a
@@ -156,6 +179,8 @@ def score_candidate(toponym: Toponym, entry: GazetteerEntry, context: Context) -
         score += COUNTRY_WEIGHT
     elif entry.kind != "country" and entry.country in context.named_countries:
         score += NAMED_COUNTRY_WEIGHT
+    elif entry.kind == "country" and entry.country in context.neighbouring:
+        score += COUNTRY_WEIGHT  # "Georgia" in a story naming Armenia and Azerbaijan
     return score
 
 
@@ -209,11 +234,17 @@ def repeated_toponyms(doc: Doc, resolved: list[Toponym]) -> list[Toponym]:
     place chosen for the name. A name the model tags as something else (a person, a club)
     as often as it is a place here is not copied.
     """
-    others = Counter(e.text for e in doc.ents if e.label_ not in PLACE_LABELS)
     vouching = [
         t for t in resolved
         if t.choice is not None and not t.dropped and t.source in VOUCHING_SOURCES
     ]  # fmt: skip
+    # A span resolved here ("in Immokalee", tagged ORG) is a vote, not also a vote against.
+    spans = {(t.start, t.end) for t in vouching}
+    others = Counter(
+        e.text
+        for e in doc.ents
+        if e.label_ not in PLACE_LABELS and (e.start_char, e.end_char) not in spans
+    )
     votes = Counter(t.text for t in vouching)
     named = {t.text: t for t in vouching if votes[t.text] > others[t.text]}
     if not named:

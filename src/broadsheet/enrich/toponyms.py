@@ -7,7 +7,8 @@ are the start; five more sources add what it misses or mislabels, each with its 
   Police Department", "University of Texas") names the place, while the organisation stays
   one; a civic institution's place is local evidence, the rest is not (see names_its_place).
   An organisation named as its country or continent ("EU") is embedded in itself.
-- "demonym": "Russian", "Palestinians", each of "Russian-American" point at their country.
+- "demonym": "Russian", "Palestinians", each of "Russian-American" point at their country
+  (toponym_demonyms.py, with untagged ones and currencies: "Salvadoran migrant", "US dollars").
 - "retyped": a span the model typed as a person, facility or organisation that is exactly a
   place name, with a place cue: a preposition of place before it ("in Gainesville"), a
   resident's or official's noun after it ("Roselle police"), a state or country after it
@@ -23,23 +24,38 @@ or a demonym ("Sri Lankan").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 
 from spacy.tokens import Doc, Span
 
-from broadsheet.enrich.gazetteer import US, Gazetteer, GazetteerEntry, normalize_name
+from broadsheet.enrich.atlas import GOVERNMENT_SEATS, LANDMARKS
+from broadsheet.enrich.gazetteer import Gazetteer, normalize_name
+from broadsheet.enrich.toponym_cues import (
+    EMBEDDING_LABELS,
+    MAX_NAME_TOKENS,
+    PLACE_LABELS,
+    RETYPED_LABELS,
+    Match,
+    Toponym,
+    county_area,
+    cued_toponym,
+    exact_places,
+    has_place_cue,
+    is_notable,
+    make_toponym,
+    read_following_qualifier,
+    read_qualifier,
+    scan,
+    split_parts,
+    text_of,
+    unclaimed,
+)
+from broadsheet.enrich.toponym_demonyms import demonym_toponyms
 
-PLACE_LABELS = frozenset({"GPE", "LOC"})
-Qualifier = tuple[str, str]  # (country code, admin1 code or "")
+# The span-reading names live in toponym_cues; text_of is still imported from here.
+__all__ = ["Toponym", "collect_toponyms", "text_of"]
 
-_QUALIFIER = re.compile(r"\s*,\s*([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})")
-_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
-_POSTAL = re.compile(r"^[A-Z]{2}$")
-_COUNTY = re.compile(r"\s(?:County|Parish)$", re.IGNORECASE)
-_COUNTY_AFTER = re.compile(r"\s(?:County|Parish)\b")
 # A spaced hyphen too ("ROSWELL - A man ..."), unless a shouted headline goes on after it
 # ("CRICKET - ENGLAND WIN"): that opening word is the topic.
 _DATELINE_AFTER = re.compile(r"\s*(?:,|\(|--|—|–|:)|\s+-\s(?![A-Z0-9]{2,})")
@@ -50,25 +66,7 @@ _COUNTY_LIST = re.compile(
 )
 _NAME = re.compile(_COUNTY_NAME)
 _OPENING = re.compile(r"(?:^|\n|[.!?]\s)\s*$")
-# Words before a name that make it a place: "in Gainesville", "from Alexandria".
-PLACE_PREPOSITIONS = frozenset(
-    {"in", "at", "from", "near", "outside", "to", "across", "around", "throughout", "into",
-     "downtown", "toward", "towards", "via", "between", "through", "of"}
-)  # fmt: skip
-# Words after a name that make it a place: "a Gainesville man", "Huntsville residents".
-RESIDENT_NOUNS = frozenset(
-    {"man", "woman", "men", "women", "resident", "residents", "teen", "teenager", "teens",
-     "boy", "girl", "couple", "family", "families", "native", "natives", "mother", "father",
-     "student", "students", "homeowner", "homeowners", "driver", "area", "neighborhood",
-     "neighbourhood", "motorist"}
-)  # fmt: skip
-# Words after a name that make it a town by its own officials: "Roselle police", "Fargo Mayor".
-AUTHORITY_NOUNS = frozenset(
-    {"police", "mayor", "officials", "council", "aldermen", "councilman", "councilwoman",
-     "firefighters", "detectives", "authorities", "schools", "sheriff"}
-)  # fmt: skip
-# A legislator's party before a hyphen and the hometown after it: "R-Elbow Lake", "DFL-Cook".
-PARTY_LETTERS = frozenset({"R", "D", "I", "DFL"})
+_WORD_AFTER = re.compile(r"[ \t]+[A-Z][a-z]")
 # Words opening a region of a known place: "Northeast Georgia", "South Arlington".
 DIRECTION_WORDS = frozenset(
     {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
@@ -76,12 +74,6 @@ DIRECTION_WORDS = frozenset(
      "southeastern", "southwestern", "upstate", "downstate", "downtown", "greater", "metro",
      "metropolitan", "rural", "historic", "sub-saharan", "coastal"}
 )  # fmt: skip
-# A bare city name of this size, outside any entity and not a person's name, is the city.
-BARE_NAME_POPULATION = 50_000
-MAX_NAME_TOKENS = 4
-# Kinds of model spans that may hide a place.
-EMBEDDING_LABELS = frozenset({"ORG", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "GPE", "LOC"})
-RETYPED_LABELS = frozenset({"PERSON", "FAC", "ORG", "NORP", "PRODUCT", "WORK_OF_ART"})
 # Words after a place inside a name that make the name the place's own: its council, police,
 # schools ("civic": local news from there), or its paper or university (named, not local).
 # A brand ("Texas Instruments", "Lincoln Financial") has none of them.
@@ -98,34 +90,10 @@ NAMESAKE_HEADS = frozenset(
 )  # fmt: skip
 
 
-@dataclass
-class Toponym:
-    """One place-name span of the text, its candidates and what it was resolved to."""
-
-    start: int
-    end: int
-    text: str
-    candidates: tuple[GazetteerEntry, ...]
-    qualifier: Qualifier | None = None
-    choice: GazetteerEntry | None = None
-    dropped: bool = False  # a place name that does not name a place here
-    # The (country, admin1) a name the gazetteer has no place for still tells: a county's
-    # state. It is context for the other names, never a place itself.
-    area: Qualifier | None = None
-    # Where the span came from: "ner", "civic", "embedded", "demonym", "retyped", "gazetteer"
-    # (see the module docstring).
-    source: str = "ner"
-    # A capital or seat standing for its government ("Washington said", "Beijing warned"):
-    # a place the text names, not local news from there.
-    metonym: bool = False
-
-
-Match = tuple[Toponym, int]  # a toponym and the token index after it
-
-
 def collect_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     """The toponyms of every source, without overlaps, in text order."""
-    toponyms = county_list_toponyms(doc, gazetteer)
+    toponyms = county_list_toponyms(doc, gazetteer) + joined_country_toponyms(doc, gazetteer)
+    toponyms += landmark_toponyms(doc, gazetteer)
     toponyms += unclaimed(ner_toponyms(doc, gazetteer), toponyms)
     for finder in (retyped_toponyms, embedded_toponyms, demonym_toponyms, gazetteer_toponyms):
         toponyms += unclaimed(finder(doc, gazetteer), toponyms)
@@ -145,6 +113,55 @@ def county_list_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     return found
 
 
+def joined_country_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
+    """Countries whose name joins two with "and": the model splits "Trinidad and Tobago"."""
+    text = text_of(doc)
+    found = []
+    for country in gazetteer.countries.values():
+        if " and " not in country.name:
+            continue
+        start = text.find(country.name)
+        while start >= 0:
+            end = start + len(country.name)
+            found.append(Toponym(start, end, country.name, (country,), source="gazetteer"))
+            start = text.find(country.name, end)
+    return found
+
+
+def landmark_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
+    """A landmark standing for its city: "the White House said", "at Heathrow" (atlas.py)."""
+    text = text_of(doc)
+    found = []
+    for landmark, (city, country) in LANDMARKS.items():
+        start = text.find(landmark)
+        if start < 0:
+            continue
+        towns = [e for e in gazetteer.lookup(city) if e.kind == "city" and e.country == country]
+        while start >= 0 and towns:
+            end = start + len(landmark)
+            spoken = landmark in GOVERNMENT_SEATS and speaks_for_government(text, start, end)
+            if not text[end : end + 1].isalpha() and not spoken:  # not "Pentagonal"
+                found.append(Toponym(start, end, landmark, (towns[0],), source="embedded"))
+            start = text.find(landmark, end)
+    return found
+
+
+# After a seat of government, words that make it the government or its staff, not the place:
+# "the White House said", "White House aides", "Kremlin-backed".
+_GOVERNMENT_AFTER = re.compile(
+    r"-|\s+(?:aides?|spokes\w+|press|chief|officials?|staff\w*|correspondents?|budget|counsel"
+    r"|advis[eo]rs?|sources?|said|says|declined|announced|denied|denies|warned|has|had|is|was"
+    r"|will|would|did)\b"
+)
+_AGENT_BEFORE = re.compile(r"\bby (?:the )?$")  # "denied by the Kremlin"
+
+
+def speaks_for_government(text: str, start: int, end: int) -> bool:
+    """A seat of government named as the government or its staff (see _GOVERNMENT_AFTER)."""
+    before = text[max(0, start - 8) : start]
+    return bool(_GOVERNMENT_AFTER.match(text, end) or _AGENT_BEFORE.search(before))
+
+
 def listed_county(name: str, start: int, word: str, gazetteer: Gazetteer) -> Toponym | None:
     """A county named in a list, its name trimmed of a word opening the sentence ("In Hall")."""
     for skip in (0, 1):
@@ -158,18 +175,6 @@ def listed_county(name: str, start: int, word: str, gazetteer: Gazetteer) -> Top
                 offset, offset + len(part), part, counties, area=area, source="gazetteer"
             )
     return None
-
-
-def unclaimed(found: list[Toponym], toponyms: list[Toponym]) -> list[Toponym]:
-    """The found toponyms that overlap none already taken."""
-    # A name the gazetteer does not know ("the Chicago River") may hold one it does.
-    taken = [(t.start, t.end) for t in toponyms if t.candidates or t.area]
-    return [t for t in found if not overlaps_any(t, taken)]
-
-
-def overlaps_any(toponym: Toponym, taken: list[tuple[int, int]]) -> bool:
-    """True when the toponym shares a character with a span already taken."""
-    return any(s < toponym.end and toponym.start < e for s, e in taken)
 
 
 def ner_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
@@ -212,147 +217,6 @@ def reread_unknown(toponym: Toponym, gazetteer: Gazetteer) -> Toponym:
     return replace(toponym, start=start, text=rest, candidates=candidates)
 
 
-def make_toponym(
-    text: str, start: int, end: int, qualifier: Qualifier | None, gazetteer: Gazetteer
-) -> Toponym:
-    """A toponym with its candidates; "Franklin County" is a county, not the city of Franklin."""
-    after = _COUNTY_AFTER.match(text, end)
-    if after:  # the model often stops before "County": "[Franklin] County"
-        end = after.end()
-    name = text[start:end]
-    if not _COUNTY.search(name):
-        return Toponym(start, end, name, gazetteer.lookup(name), qualifier)
-    counties = tuple(e for e in gazetteer.lookup(name) if e.kind == "county")
-    return Toponym(
-        start, end, name, counties, qualifier, area=county_area(name, qualifier, gazetteer)
-    )
-
-
-def county_area(name: str, qualifier: Qualifier | None, gazetteer: Gazetteer) -> Qualifier | None:
-    """The state of a county: the one written after it, or the only state with that county."""
-    if qualifier is not None:
-        return qualifier
-    states = gazetteer.county_states(name)
-    return (US, next(iter(states))) if len(states) == 1 else None
-
-
-def split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Offsets of the comma-separated parts of a span, each trimmed of "the" and "'s"."""
-    parts = []
-    cursor = start
-    for piece in text[start:end].split(","):
-        piece_start = cursor + len(piece) - len(piece.lstrip())
-        piece_end = cursor + len(piece.rstrip())
-        cursor += len(piece) + 1
-        clean = text[piece_start:piece_end]
-        lead = _LEADING_THE.match(clean)
-        if lead:
-            piece_start += lead.end()
-        possessive = _POSSESSIVE.search(text[piece_start:piece_end])
-        if possessive:
-            piece_end -= len(possessive.group(0))
-        if piece_end - piece_start >= 2:
-            parts.append((piece_start, piece_end))
-    return parts
-
-
-def read_following_qualifier(text: str, end: int, gazetteer: Gazetteer) -> Qualifier | None:
-    """The state or country written right after a place name: "Paris, Texas", "Rome, Ga."."""
-    match = _QUALIFIER.match(text, end)
-    if not match:
-        return None
-    words = match.group(1).split()
-    for size in range(len(words), 0, -1):
-        found = read_qualifier(" ".join(words[:size]), gazetteer)
-        if found:
-            return found
-    return None
-
-
-def read_qualifier(words: str, gazetteer: Gazetteer) -> Qualifier | None:
-    """(country, admin1) for a state or province, postal code, AP abbreviation or country."""
-    words = words.strip()
-    if words.replace(" ", "").upper() in ("D.C.", "DC"):
-        return (US, "DC")
-    if _POSTAL.match(words) and words in gazetteer.states:
-        return (US, words)
-    for entry in gazetteer.lookup(words):
-        if entry.kind == "state":
-            return (entry.country, entry.admin1)
-        if entry.kind == "country":
-            return (entry.country, "")
-    return None
-
-
-def exact_places(name: str, gazetteer: Gazetteer) -> tuple[GazetteerEntry, ...]:
-    """Candidates whose own name (not an alias) is exactly this name."""
-    wanted = normalize_name(name)
-    return tuple(e for e in gazetteer.lookup(name) if normalize_name(e.name) == wanted)
-
-
-def has_place_cue(doc: Doc, span: Span, gazetteer: Gazetteer) -> bool:
-    """A preposition of place before the span, a resident's noun or a state or country after it."""
-    before = doc[span.start - 1] if span.start > 0 else None
-    if before is not None and before.lower_ in PLACE_PREPOSITIONS:
-        return True
-    after = doc[span.end].lower_ if span.end < len(doc) else ""
-    if after in RESIDENT_NOUNS or (after in AUTHORITY_NOUNS and not is_common_word(span)):
-        return True
-    if before is not None and before.text == "-" and doc[span.start - 2].text in PARTY_LETTERS:
-        return True
-    return read_following_qualifier(text_of(doc), span.end_char, gazetteer) is not None
-
-
-def is_common_word(span: Span) -> bool:
-    """A capitalised common word, not a name: "As police ...", "Police officials ..."."""
-    return all(token.is_stop or token.lower_ in AUTHORITY_NOUNS for token in span)
-
-
-def text_of(doc: Doc) -> str:
-    """The doc's text, kept on the doc: spaCy joins every token again on each read of doc.text."""
-    cached = doc.user_data.get("broadsheet.text")
-    if cached is None:
-        cached = doc.user_data["broadsheet.text"] = doc.text
-    return cached
-
-
-def in_person_name(doc: Doc, span: Span) -> bool:
-    """A word of the span is a word of another multi-word person name here ("Andrew Jackson")."""
-    # Asked once per candidate span: kept on the doc, as reading doc.ents walks every token.
-    names = doc.user_data.get("broadsheet.person_names")
-    if names is None:
-        found = {e.text for e in doc.ents if e.label_ == "PERSON" and len(e) > 1}
-        names = doc.user_data["broadsheet.person_names"] = frozenset(found)
-    # A place the model tags as a person ("Tamil Nadu said") is not its own evidence.
-    words = {word.lower() for name in names if name != span.text for word in name.split()}
-    return any(token.lower_ in words for token in span)
-
-
-def cued_toponym(doc: Doc, span: Span, gazetteer: Gazetteer, source: str) -> Toponym | None:
-    """A toponym for a span that names a place exactly and has a place cue, else None."""
-    candidates = exact_places(span.text, gazetteer)
-    if not candidates:
-        return None
-    if not has_place_cue(doc, span, gazetteer) and not is_big_bare_name(doc, span, candidates):
-        return None
-    qualifier = read_following_qualifier(text_of(doc), span.end_char, gazetteer)
-    toponym = make_toponym(text_of(doc), span.start_char, span.end_char, qualifier, gazetteer)
-    toponym.source = source
-    return toponym if toponym.candidates else None
-
-
-def is_big_bare_name(doc: Doc, span: Span, candidates: tuple[GazetteerEntry, ...]) -> bool:
-    """A country's name, or a large city's not opening a sentence; no word of a person's here."""
-    if span.text.isupper() or in_person_name(doc, span):
-        return False
-    # "Egypt, which ...", "Tamil Nadu said": a country or province opens sentences as a
-    # subject; a bare town there may be a surname, and so may a province named as its town.
-    kinds = {c.kind for c in candidates}
-    if kinds & {"country", "state"} and "city" not in kinds:
-        return True
-    return not span[0].is_sent_start and any(is_notable(c) for c in candidates)
-
-
 def retyped_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     """Whole spans of other kinds that are a place by the text's own cues ("in Gainesville")."""
     found: list[Toponym] = []
@@ -382,10 +246,19 @@ def retyped_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
 def union_toponyms(span: Span, gazetteer: Gazetteer) -> list[Toponym]:
     """An organisation named as its country or continent ("EU", "US" as ORG): both at once."""
     # Kept "embedded": the organisation stays an entity, and names the place as a paper does.
-    candidates = tuple(c for c in gazetteer.lookup(span.text) if c.kind in ("country", "region"))
+    # A province abbreviated as an organisation's name is one too ("FrontCounter BC", "BC").
+    kinds = ("country", "region", "state") if is_abbreviation(span.text) else ("country", "region")
+    found = gazetteer.lookup(span.text)
+    candidates = tuple(c for c in found if c.kind in kinds and not c.is_feature)
     if not candidates:
         return []
     return [Toponym(span.start_char, span.end_char, span.text, candidates, source="embedded")]
+
+
+def is_abbreviation(text: str) -> bool:
+    """Two to four capitals, dotted or not: "BC", "NSW", "P.E.I.", never a word."""
+    letters = text.replace(".", "")
+    return 2 <= len(letters) <= 4 and letters.isalpha() and letters.isupper()
 
 
 def embedded_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
@@ -395,20 +268,6 @@ def embedded_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
         if ent.label_ not in EMBEDDING_LABELS or len(ent) < 2:
             continue
         found += scan(ent.start, ent.end, partial(embedded_match, ent, gazetteer=gazetteer))
-    return found
-
-
-def scan(start: int, end: int, match_at: Callable[[int], Match | None]) -> list[Toponym]:
-    """The matches found walking tokens start..end, each walk resuming after a match."""
-    found = []
-    index = start
-    while index < end:
-        match = match_at(index)
-        if match is None:
-            index += 1
-            continue
-        found.append(match[0])
-        index = match[1]
     return found
 
 
@@ -426,6 +285,8 @@ def embedded_match(ent: Span, index: int, gazetteer: Gazetteer) -> Match | None:
         # counts ("Jackson Hewitt" is no evidence for Jackson, Miss.).
         toponym = make_toponym(text_of(doc), run.start_char, run.end_char, None, gazetteer)
         county = toponym.end > run.end_char
+        # An ocean or range inside a name is a brand's ("Atlantic Records", "Union Pacific").
+        toponym.candidates = tuple(c for c in toponym.candidates if not c.is_feature)
         wide = ("country", "state", "region")  # "Minnesota National Guard", "EU Aviation"
         if how == "region" and not any(c.kind in wide for c in toponym.candidates):
             continue
@@ -433,11 +294,6 @@ def embedded_match(ent: Span, index: int, gazetteer: Gazetteer) -> Match | None:
             toponym.source = "civic" if how == "civic" else "embedded"
             return toponym, end + county
     return None
-
-
-def is_notable(entry: GazetteerEntry) -> bool:
-    """A country, state or province, or a city large enough to be named without a cue."""
-    return entry.kind in ("country", "state") or entry.population >= BARE_NAME_POPULATION
 
 
 def names_its_place(ent: Span, start: int, end: int) -> str | None:
@@ -466,43 +322,6 @@ def names_its_place(ent: Span, start: int, end: int) -> str | None:
     return "region" if ent.label_ not in PLACE_LABELS else None
 
 
-def demonym_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
-    """NORP spans that are a country's demonym ("Russian", "Palestinians")."""
-    found = []
-    for ent in doc.ents:
-        # "Russian", or the first word of "Lebanese Army", "American Society of ..."; a
-        # feature named for a people ("Indian Ocean", "English Channel") is not their country.
-        named = ent.label_ in EMBEDDING_LABELS - PLACE_LABELS
-        span = ent if ent.label_ == "NORP" else ent[:1] if named else None
-        if span is None:
-            continue
-        found += demonyms_of(text_of(doc), hyphen_parts(span), gazetteer)
-    return found
-
-
-def demonyms_of(text: str, parts: list[tuple[int, int]], gazetteer: Gazetteer) -> list[Toponym]:
-    """The demonyms of the parts: "Russian-American crew", "Turkish-backed"; not a people's
-    name ("African-Americans": a continent's demonym in a compound names no place)."""
-    places = [gazetteer.demonyms.get(normalize_name(text[start:end])) for start, end in parts]
-    if len(parts) > 1 and any(p is not None and p.kind == "region" for p in places):
-        return []
-    return [
-        Toponym(start, end, text[start:end], (place,), source="demonym")
-        for (start, end), place in zip(parts, places, strict=True)
-        if place is not None
-    ]
-
-
-def hyphen_parts(span: Span) -> list[tuple[int, int]]:
-    """Character offsets of the parts of a span joined by hyphens, or of the whole span."""
-    parts, start = [], span.start_char
-    for token in span:
-        if token.text == "-":
-            parts.append((start, token.idx))
-            start = token.idx + 1
-    return [*parts, (start, span.end_char)]
-
-
 def gazetteer_toponyms(doc: Doc, gazetteer: Gazetteer) -> list[Toponym]:
     """Untagged capitalised words that name a place, with a cue or as a dateline."""
     covered = {token.i for ent in doc.ents for token in ent}
@@ -529,15 +348,22 @@ def gazetteer_match(doc: Doc, index: int, covered: set[int], gazetteer: Gazettee
 
 def dateline_toponym(doc: Doc, span: Span, gazetteer: Gazetteer) -> Toponym | None:
     """An ALL-CAPS dateline place ("COLUMBUS, Ohio (AP) -"); names are matched in any case."""
-    if not is_dateline(doc, span):
+    bare = opens_text(doc, span)
+    if not bare and not is_dateline(doc, span):
         return None
     candidates = exact_places(span.text, gazetteer)
-    if not candidates:
+    if not candidates or (bare and not any(is_notable(c) for c in candidates)):
         return None
     qualifier = read_following_qualifier(text_of(doc), span.end_char, gazetteer)
     return Toponym(
         span.start_char, span.end_char, span.text, candidates, qualifier, source="gazetteer"
     )
+
+
+def opens_text(doc: Doc, span: Span) -> bool:
+    """A dateline with no mark after it, opening the text: "OKLAHOMA CITY The Latest on"."""
+    text = text_of(doc)
+    return not text[: span.start_char].strip() and bool(_WORD_AFTER.match(text, span.end_char))
 
 
 def is_dateline(doc: Doc, span: Span) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from broadsheet.models import Article, ArticleDraft, Source
 from broadsheet.pipeline.analysis import analyze_draft
 from broadsheet.pipeline.entries import corpus_entities, store_article
+from broadsheet.pipeline.stories import LiveStories
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
 from broadsheet.store.schema import entity_alias_counts, entity_aliases
@@ -33,13 +34,14 @@ def test_an_alias_takes_the_stored_articles_key(engine: Engine) -> None:
     first = article("http://127.0.0.1/1", FULL.format(day="Monday"), source_id)
     short = article("http://127.0.0.1/3", "Putin spoke to reporters on Tuesday.", source_id)
     with engine.begin() as conn:
-        article_id = store_article(conn, first, NOW)
+        live = LiveStories()
+        article_id = store_article(conn, first, NOW, live)
         # Reprocessing the same article replaces its aliases: it is still one sighting.
         article_store.update_article(conn, article_id, first)
         once = corpus_entities(conn, short.enrichment)
         assert [e.key for e in once.entities] == ["person:putin"]
         store_article(
-            conn, article("http://127.0.0.1/2", FULL.format(day="Friday"), source_id), NOW
+            conn, article("http://127.0.0.1/2", FULL.format(day="Friday"), source_id), NOW, live
         )
         rows = conn.execute(select(func.count()).select_from(entity_aliases)).scalar_one()
         assert rows == 2  # one per article

@@ -1,4 +1,4 @@
-"""Wire copies, story clusters and related articles on hand-made summaries."""
+"""Wire copies and related articles on hand-made summaries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from broadsheet.models import ArticleSummary
-from broadsheet.stories.cluster import find_story
 from broadsheet.stories.dedupe import find_original
 from broadsheet.stories.related import rank_related
 
@@ -60,22 +59,22 @@ def test_trimmed_wire_copy_points_to_the_first_carrier() -> None:
     assert find_original(WIRE, [second]) == 1
 
 
+def test_the_first_published_carrier_heads_the_copy_group() -> None:
+    stored_first = summary(1, WIRE, vector(1), set(), hours=1)  # stored first, published later
+    published_first = summary(2, WIRE, vector(1), set(), source=2, hours=3)
+    assert find_original(WIRE, [stored_first, published_first]) == 2
+    undated = [summary(n, WIRE, vector(1), set()) for n in (4, 3)]
+    for item in undated:
+        item.published = None
+    assert find_original(WIRE, undated) == 3  # no dates: the first stored
+
+
 def test_different_story_on_same_subject_is_not_a_copy() -> None:
     other = (
         "Port workers in Rotterdam said the new shipping emissions levy agreed in London would "
         "raise costs for small operators, and unions asked for a transition fund."
     )
     assert find_original(other, [summary(1, WIRE, vector(1), set())]) is None
-
-
-def test_story_joins_close_article_sharing_entities_and_not_unrelated() -> None:
-    keys = {"person:helena-marsh", "place:2643743"}
-    earlier = summary(1, WIRE, vector(1, 2), keys, story=5, hours=5)
-    assert find_story(vector(1, 2, 3), frozenset(keys), NOW, [earlier]) == 5
-    unrelated = summary(2, "x", vector(9), {"person:someone"}, story=6)
-    assert find_story(vector(1, 2, 3), frozenset(keys), NOW, [unrelated]) is None
-    stale = summary(3, WIRE, vector(1, 2), keys, story=8, hours=24 * 30)
-    assert find_story(vector(1, 2, 3), frozenset(keys), NOW, [stale]) is None
 
 
 def test_related_prefers_shared_subject_spreads_publishers_and_skips_copies() -> None:

@@ -102,6 +102,14 @@ def article_data() -> dict[str, Any]:
         ],
         "copy_of": None,
         "copies": [{"id": 11, "publisher": {"id": 3, "name": "The Puget Sound Post"}}],
+        "also_published": {
+            "original": None,
+            "outlets_count": 1,
+            "outlets": [
+                {"id": 11, "publisher": {"id": 3, "name": "The Puget Sound Post"}, "copies": 1}
+            ],
+            "outlets_more": 0,
+        },
         "wire_source": "Meridian Wire",
         "story": {"id": 4, "title": "Lakefront budget", "size": 5},
         "comments_count": 2,

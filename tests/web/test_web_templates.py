@@ -77,7 +77,7 @@ def test_article_part(article_page: lxml.html.HtmlElement, proxy: ImageProxy) ->
     (img,) = figure.xpath(".//img")
     assert img.get("src") == proxy.proxy_url("http://127.0.0.1:9/lead.png")
     assert figure.xpath(".//figcaption")[0].text_content() == "The council chamber"
-    assert "Also carried by The Puget Sound Post" in text(article)
+    assert "Also published by 1 outlet: The Puget Sound Post." in text(article)
     assert "/a/11" in hrefs(article)
 
 

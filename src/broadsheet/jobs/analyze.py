@@ -1,13 +1,17 @@
 """The `analyze` contract over a JSONL file, the models running in worker processes.
 
 Lines are read in order and analysed a window at a time on every core; output lines come back
-in input order (with --corpus, each is linked to the lines before it). A bad line or a failed
-analysis is an error line for that record; the run goes on.
+in input order. With --corpus each is linked to the lines before it as it arrives, and the
+lines are given back once the stream has ended, with the story each is in by then (stories
+merge and split as the stream goes on; "story_at_arrival" keeps the first one): they wait in
+a temporary file, not in memory. A bad line or a failed analysis is an error line for that
+record; the run goes on.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,8 +49,13 @@ def analyze_lines(path: Path, *, corpus: bool, processes: int) -> Iterator[dict[
         threadpool_limits(limits=1)  # numpy's extra threads only fight the models for cores
     threads = ThreadPoolExecutor(max(1, processes))
     try:
-        for item in _analysed_in_order(read_jsonl(path), threads, models):
-            yield _output(item, linker)
+        outputs = (
+            _output(item, linker) for item in _analysed_in_order(read_jsonl(path), threads, models)
+        )
+        if linker is None:
+            yield from (out for out, _ in outputs)
+        else:
+            yield from _settled(outputs, linker)
     finally:
         # The caller may stop reading early: the lines still queued are not analysed.
         threads.shutdown(wait=True, cancel_futures=True)
@@ -82,18 +91,32 @@ def _analyse(item: Analysed, models: ModelProcesses | None) -> Analysed:
     return item
 
 
-def _output(item: Analysed, linker: CorpusLinker | None) -> dict[str, Any]:
+def _settled(
+    outputs: Iterator[tuple[dict[str, Any], int | None]], linker: CorpusLinker
+) -> Iterator[dict[str, Any]]:
+    """The linked lines again once all have arrived, each with the story it is in at the end."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for out, line in outputs:
+            spool.write(json.dumps([line, out]) + "\n")
+        spool.seek(0)
+        for raw in spool:
+            line, out = json.loads(raw)
+            yield out if line is None else linker.settled(out, line)
+
+
+def _output(item: Analysed, linker: CorpusLinker | None) -> tuple[dict[str, Any], int | None]:
+    """The line's output, and its number among the linked lines (None when not linked)."""
     if item.record is None:
-        return {"id": None, "line": item.number, "error": item.problem}
+        return {"id": None, "line": item.number, "error": item.problem}, None
     if item.result is None:
-        return {"id": item.record.get("id"), "line": item.number, "error": item.problem}
+        return {"id": item.record.get("id"), "line": item.number, "error": item.problem}, None
     draft, enrichment = item.result
     try:
         if linker is not None:
-            return linker.link(item.record, draft, enrichment)
-        return analysis_json(item.record.get("id"), draft, enrichment)
+            return linker.link(item.record, draft, enrichment), len(linker) - 1
+        return analysis_json(item.record.get("id"), draft, enrichment), None
     except Exception as exc:  # linking one record must not stop the batch either
-        return {"id": item.record.get("id"), "line": item.number, "error": f"{exc}"}
+        return {"id": item.record.get("id"), "line": item.number, "error": f"{exc}"}, None
 
 
 def read_jsonl(path: Path) -> Iterator[Analysed]:

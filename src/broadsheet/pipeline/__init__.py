@@ -11,7 +11,6 @@ from broadsheet.pipeline.analysis import (
     analyze_draft,
     analyze_page,
     analyze_record,
-    link_article,
     section_hints,
 )
 from broadsheet.pipeline.batch import IngestReport, drain, ingest_source
@@ -48,7 +47,6 @@ __all__ = [
     "export_opml",
     "import_opml",
     "ingest_source",
-    "link_article",
     "make_context",
     "make_fetcher",
     "process_entry",

@@ -6,7 +6,7 @@ Pure apart from the models: no database, no network. Worker processes run `analy
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,8 +31,8 @@ from broadsheet.models import (
     FeedEntry,
     to_jsonable,
 )
-from broadsheet.stories.cluster import find_story
 from broadsheet.stories.dedupe import find_original
+from broadsheet.stories.graph import Move, StoryGraph, lede_terms
 from broadsheet.stories.minhash import text_bands
 
 # Text beyond this many characters is not given to the models (spaCy's own limit is 1 M).
@@ -165,30 +165,6 @@ def channel_keys(enrichment: Enrichment) -> frozenset[str]:
     return frozenset(keys)
 
 
-def link_article(
-    article: Article,
-    copies: list[ArticleSummary],
-    others: list[ArticleSummary],
-    new_story: Callable[[str], int],
-) -> None:
-    """Set copy_of and story_id from the articles seen before this one.
-
-    `copies` are the possible originals (sharing an LSH band, texts loaded), `others` the
-    rest of the story candidates; a story may be any of them.
-    """
-    embedding = np.asarray(article.enrichment.embedding, dtype=np.float32)
-    article.copy_of = find_original(article.draft.text, copies)
-    candidates = [*copies, *others]
-    by_id = {candidate.id: candidate for candidate in candidates}
-    if article.copy_of is not None and by_id.get(article.copy_of):
-        article.story_id = by_id[article.copy_of].story_id
-    if article.story_id is None:
-        keys = channel_keys(article.enrichment)
-        article.story_id = find_story(embedding, keys, article.draft.published, candidates)
-    if article.story_id is None:
-        article.story_id = new_story(article.draft.title)
-
-
 def analyze_record(record: dict[str, Any]) -> tuple[ArticleDraft, Enrichment]:
     """One `analyze` input line ({"id","text"} or {"id","html","url"}) understood."""
     if record.get("html"):
@@ -230,19 +206,27 @@ def analysis_json(record_id: Any, draft: ArticleDraft, enrichment: Enrichment) -
 
 
 class CorpusLinker:
-    """Analyses lines as one stream arriving in order, adding copy_of and story labels."""
+    """Analyses lines as one stream arriving in order, adding copy_of and story labels.
+
+    Copies come from the LSH band index, stories from the story graph (stories/graph.py).
+    A copy is in its original's story and stays out of the graph: a text and its copies are
+    one voice, not three witnesses of a story. Stories change as the stream goes on (merges,
+    splits); `story_label` gives a line's story now, `link` the one it had when it arrived.
+    """
 
     def __init__(self) -> None:
         self._seen: list[ArticleSummary] = []
         self._bands: dict[int, list[int]] = {}  # LSH band -> lines, as article_bands holds them
         self._ids: list[Any] = []
-        self._stories: list[str] = []
+        self._roots: list[int] = []  # the line whose story each line is in (itself or original)
+        self._graph = StoryGraph()
         self._aliases: dict[str, Counter[str]] = {}  # as the entity_aliases table counts them
         self._names: dict[str, str] = {}  # as the channels table keeps them: first name seen
 
-    def _new_story(self, _title: str) -> int:
-        self._stories.append(f"story-{len(self._stories) + 1}")
-        return len(self._stories) - 1
+    @property
+    def moves(self) -> list[Move]:
+        """Every line that changed story after it arrived, in order (line numbers from 0)."""
+        return self._graph.moves
 
     def add(self, record: dict[str, Any]) -> dict[str, Any]:
         """The output line of the next record, linked to the records before it."""
@@ -254,20 +238,36 @@ class CorpusLinker:
         """The output line of the next record, already analysed, linked to those before it."""
         enrichment = self._canonical(enrichment)
         article = Article(draft=draft, enrichment=enrichment)
+        line = len(self._seen)
         bands = text_bands(draft.text)
         # Possible originals from the band index, as ingestion takes them from article_bands.
         copies = {i for band in bands for i in self._bands.get(band, ())}
-        originals = [self._seen[i] for i in sorted(copies)]
-        others = [seen for seen in self._seen if seen.id not in copies]
-        link_article(article, originals, others, self._new_story)
+        article.copy_of = find_original(draft.text, [self._seen[i] for i in sorted(copies)])
+        if article.copy_of is None:
+            vector = np.asarray(enrichment.embedding, dtype=np.float32)
+            terms = lede_terms(draft.title, draft.text)
+            self._graph.add(line, vector, terms, draft.published)
+        self._roots.append(line if article.copy_of is None else article.copy_of)
         for band in bands:
-            self._bands.setdefault(band, []).append(len(self._seen))
-        self._seen.append(summarize(article, len(self._seen)))
+            self._bands.setdefault(band, []).append(line)
+        self._seen.append(summarize(article, line))
         self._ids.append(record.get("id"))
-        line = analysis_json(record.get("id"), draft, enrichment)
-        line["copy_of"] = self._ids[article.copy_of] if article.copy_of is not None else None
-        line["story"] = self._stories[article.story_id] if article.story_id is not None else None
-        return line
+        out = analysis_json(record.get("id"), draft, enrichment)
+        out["copy_of"] = self._ids[article.copy_of] if article.copy_of is not None else None
+        out["story"] = self.story_label(line)
+        return out
+
+    def __len__(self) -> int:
+        """How many lines have been linked."""
+        return len(self._seen)
+
+    def story_label(self, line: int) -> str:
+        """The story a line (numbered from 0 in arrival order) is in now."""
+        return f"story-{self._graph.story_of[self._roots[line]] + 1}"
+
+    def settled(self, out: dict[str, Any], line: int) -> dict[str, Any]:
+        """A line's output once the stream has ended: its story now, and the one it arrived in."""
+        return {**out, "story": self.story_label(line), "story_at_arrival": out["story"]}
 
     def _canonical(self, enrichment: Enrichment) -> Enrichment:
         """Aliased entities under the keys the earlier lines know them by; their aliases noted."""
@@ -280,8 +280,8 @@ class CorpusLinker:
         return enrichment
 
 
-def analyze_corpus(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Analyse lines as one stream arriving in order, adding copy_of and story labels."""
+def analyze_corpus(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Analyse lines as one stream arriving in order; copy_of and story as the stream ended."""
     linker = CorpusLinker()
-    for record in records:
-        yield linker.add(record)
+    lines = [linker.add(record) for record in records]
+    return [linker.settled(out, line) for line, out in enumerate(lines)]

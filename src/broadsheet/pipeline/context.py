@@ -16,6 +16,7 @@ from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
 from broadsheet.models import ArticleDraft, Enrichment, FeedEntry
 from broadsheet.pipeline.analysis import analyze_page
+from broadsheet.pipeline.stories import LiveStories
 from broadsheet.store import open_database
 
 
@@ -75,6 +76,8 @@ class Context:
     # on another machine; one of this machine is noticed at once: `release_dead_leases`).
     lease: timedelta = timedelta(minutes=10)
     owner: str = field(default_factory=process_token)
+    # This process's story graph (pipeline/stories.py), built from the database when needed.
+    stories: LiveStories = field(default_factory=LiveStories)
 
 
 def make_fetcher(settings: Settings) -> Fetcher:

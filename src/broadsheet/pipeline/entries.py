@@ -17,15 +17,16 @@ from broadsheet.enrich.aliases import canonicalize, chosen_keys, lookup_keys
 from broadsheet.extract.article import EXTRACTOR_VERSION, ExtractError
 from broadsheet.ingest.fetch import FetchError, decode_body
 from broadsheet.models import Article, Enrichment, Page
-from broadsheet.pipeline.analysis import MODELS_VERSION, channel_keys, link_article
+from broadsheet.pipeline.analysis import MODELS_VERSION
 from broadsheet.pipeline.context import Context, is_dead_here
+from broadsheet.pipeline.stories import LiveStories
 from broadsheet.store import aliases as alias_store
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import entries as entry_store
 from broadsheet.store import sources as source_store
 from broadsheet.store import write_transaction
-from broadsheet.stories.cluster import STORY_WINDOW
+from broadsheet.stories.dedupe import find_original
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,14 @@ def _page_for(ctx: Context, row: dict) -> Page:
 
 
 def _store(ctx: Context, row: dict, article: Article) -> EntryOutcome:
+    try:
+        return _stored(ctx, row, article)
+    except BaseException:
+        ctx.stories.reset()  # the graph may hold what the database just rolled back
+        raise
+
+
+def _stored(ctx: Context, row: dict, article: Article) -> EntryOutcome:
     status = "stored"
     with write_transaction(ctx.engine) as conn:
         article.enrichment = corpus_entities(conn, article.enrichment)
@@ -117,7 +126,7 @@ def _store(ctx: Context, row: dict, article: Article) -> EntryOutcome:
             changed = article_store.revise_article(conn, article_id, article, ctx.clock())
             status = "revised" if changed else "unchanged"
         else:
-            article_id = store_article(conn, article, ctx.clock())
+            article_id = store_article(conn, article, ctx.clock(), ctx.stories)
         _mark_stored(ctx, conn, row["id"], article_id, article.draft.canonical_url)
     return EntryOutcome(row["id"], status, article_id)
 
@@ -151,20 +160,24 @@ def corpus_entities(conn: Connection, enrichment: Enrichment) -> Enrichment:
     return canonicalize(enrichment, chosen, {key: row["name"] for key, row in rows.items()})
 
 
-def store_article(conn: Connection, article: Article, now: datetime) -> int:
-    """Link the article to the earlier ones it copies or follows, and save it (caller's txn)."""
-    published = article.draft.published or now
-    copies = article_store.copy_candidates(conn, article.draft.text)
-    keys = channel_keys(article.enrichment)
-    story = article_store.story_candidates(
-        conn, keys, published - STORY_WINDOW, published + STORY_WINDOW
+def store_article(conn: Connection, article: Article, now: datetime, live: LiveStories) -> int:
+    """Save the article, a copy in its original's story, an original placed by the story
+    graph (caller's transaction; on failure the caller resets `live`)."""
+    existing = article_store.article_id_for_url(
+        conn, article.draft.url, article.draft.canonical_url
     )
-    originals = article_store.summaries_for(conn, copies, with_text=True)
-    others = article_store.summaries_for(conn, set(story) - set(copies), with_text=False)
-    link_article(
-        article, originals, others, lambda title: article_store.create_story(conn, title, published)
+    if existing is not None:
+        return existing
+    copies = article_store.summaries_for(
+        conn, article_store.copy_candidates(conn, article.draft.text), with_text=True
     )
-    return article_store.save_article(conn, article)
+    article.copy_of = find_original(article.draft.text, copies)
+    original = next((c for c in copies if c.id == article.copy_of), None)
+    article.story_id = original.story_id if original else None
+    article_id = article_store.save_article(conn, article)
+    if article.copy_of is None:
+        article.story_id = live.place(conn, article_id, article, now)
+    return article_id
 
 
 def retry_time(ctx: Context, attempts: int, exc: Exception) -> datetime | None:

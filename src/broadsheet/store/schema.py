@@ -209,6 +209,20 @@ entity_alias_counts = Table(
     PrimaryKeyConstraint("alias_key", "canonical_key"),
 )
 
+# Every article that changed story after it was placed: merges and splits (stories/graph.py).
+story_moves = Table(
+    "story_moves",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("old_story_id", Integer, ForeignKey("stories.id"), nullable=False),
+    Column("new_story_id", Integer, ForeignKey("stories.id"), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("moved_at", DateTime(timezone=True), nullable=False),
+    Index("ix_story_moves_article", "article_id"),
+    Index("ix_story_moves_old_story", "old_story_id"),  # where an emptied story went
+)
+
 users = Table(
     "users",
     metadata,

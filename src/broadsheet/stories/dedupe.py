@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from broadsheet.models import ArticleSummary
 from broadsheet.stories.similarity import containment, shingles
 
 # A copy may be trimmed or retitled, so compare the shared share of the shorter text.
 COPY_CONTAINMENT = 0.6
+LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 def find_original(text: str, candidates: list[ArticleSummary]) -> int | None:
@@ -18,12 +21,15 @@ def find_original(text: str, candidates: list[ArticleSummary]) -> int | None:
     far in meaning while its wording is the agency's (bench/dedupe.py).
     """
     mine = shingles(text)
-    best: tuple[float, int] | None = None
+    by_id = {other.id: other for other in candidates}
+    best: tuple[datetime, int] | None = None
     for other in candidates:
-        score = containment(mine, shingles(other.text))
-        if score < COPY_CONTAINMENT:
+        if containment(mine, shingles(other.text)) < COPY_CONTAINMENT:
             continue
         original = other.copy_of if other.copy_of is not None else other.id
-        if best is None or original < best[1]:
-            best = (score, original)
+        # The first published carrier heads the group; the first stored when dates are unknown.
+        published = getattr(by_id.get(original), "published", None) or other.published
+        rank = (published or LATEST, original)
+        if best is None or rank < best:
+            best = rank
     return best[1] if best else None

@@ -24,17 +24,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
 from broadsheet.pipeline.context import Context, make_fetcher
-from broadsheet.web import views
+from broadsheet.web import story_views, views
 from broadsheet.web.admin import Admin
 from broadsheet.web.format import channel_url, parse_datetime
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.templating import STATIC_DIR, create_environment
 
 MAX_QUERY_CHARS = 200
+MAX_PAGE_DIGITS = 6
 _NOT_FOUND = {
     "article": "No article has that number. It may have been removed by its publisher.",
     "channel": "No channel by that name. Channels appear once an article mentions them.",
     "publisher": "No publisher has that number.",
+    "story": "No story has that number. Stories appear once articles are grouped into them.",
 }
 # No script at all, and images only from our own proxy: the pages never hot-link.
 _SECURITY_HEADERS = [
@@ -120,6 +122,14 @@ def slash_redirect(request: Request, routes: list[BaseRoute]) -> Response | None
     return RedirectResponse(stripped + ("?" + query if query else ""), status_code=307)
 
 
+def page_number(request: Request) -> int:
+    """The ?page= of a paged list, 1 when absent; anything but a page number is a 400."""
+    raw = request.query_params.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_PAGE_DIGITS or int(raw) < 1:
+        raise HTTPException(400, "The page number must be a whole number from 1.")
+    return int(raw)
+
+
 def render_rss(data: dict[str, Any], base_url: str) -> bytes:
     """An RSS 2.0 document of a channel view's articles."""
     channel = data["channel"]
@@ -176,6 +186,14 @@ class Pages:
         data = self.read(views.article_view, request.path_params["article_id"])
         section = data["section"] if data else ""
         return self.render(request, "article.html", "article", data, current_section=section)
+
+    def story(self, request: Request) -> Response:
+        page = page_number(request)
+        data = self.read(story_views.story_view, request.path_params["story_id"], page)
+        if data is not None and page > data["timeline"]["pages"]:
+            pages = data["timeline"]["pages"]
+            raise HTTPException(404, f"This story has {pages} page{'s' if pages > 1 else ''}.")
+        return self.render(request, "story.html", "story", data)
 
     def revisions(self, request: Request) -> Response:
         data = self.read(views.revisions_view, request.path_params["article_id"])
@@ -270,6 +288,8 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/a/{article_id:id}.json", pages.article),
         Route("/a/{article_id:id}/revisions", pages.revisions),
         Route("/a/{article_id:id}/revisions.json", pages.revisions),
+        Route("/s/{story_id:id}", pages.story),
+        Route("/s/{story_id:id}.json", pages.story),
         Route("/c/{key:path}/feed.xml", pages.channel_feed),
         Route("/c/{key:path}.json", pages.channel),
         Route("/c/{key:path}", pages.channel),

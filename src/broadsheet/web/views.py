@@ -14,12 +14,15 @@ from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import search as search_store
 from broadsheet.store import sources as source_store
+from broadsheet.store import stories as story_store
 from broadsheet.stories.related import rank_related
 
 RELATED_WINDOW = timedelta(days=30)
 SNIPPET_CHARS = 220
 PEOPLE_KINDS = ("person",)
 NEARBY_KINDS = ("city", "state", "country", "region", "topic")
+# Outlets named under "Also published by N outlets"; the rest are counted, never dropped.
+OUTLETS_SHOWN = 20
 # Ids are 64-bit signed integers in both databases; a larger number names nothing.
 MAX_ID = 2**63 - 1
 
@@ -67,8 +70,8 @@ def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str
         "canonical_url": row["canonical_url"],
         "title": row["title"],
         "byline": row["byline"],
-        "published": _iso(row["published"]),
-        "updated": _iso(row["updated"]),
+        "published": iso_time(row["published"]),
+        "updated": iso_time(row["updated"]),
         "revisions_count": article_store.count_revisions(conn, article_id),
         "paywalled": bool(row["paywalled"]),
         "paragraphs": _paragraphs(row["text"]),
@@ -85,6 +88,7 @@ def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str
         "you_may_also_like": _also_like(conn, row, links, local),
         "copy_of": row["copy_of"],
         "copies": _copies(conn, row),
+        "also_published": _also_published(conn, row),
         "wire_source": row["wire_source"],
         "story": story,
         "comments_count": 0,
@@ -103,10 +107,10 @@ def revisions_view(conn: Connection, article_id: int) -> dict[str, Any] | None:
         {
             "title": rev["title"],
             "byline": rev["byline"],
-            "published": _iso(rev["published"]),
-            "updated": _iso(rev["updated"]),
-            "fetched_at": _iso(rev["fetched_at"]),
-            "replaced_at": _iso(rev["replaced_at"]),
+            "published": iso_time(rev["published"]),
+            "updated": iso_time(rev["updated"]),
+            "fetched_at": iso_time(rev["fetched_at"]),
+            "replaced_at": iso_time(rev["replaced_at"]),
             "paragraphs": _paragraphs(rev["text"]),
         }
         for rev in article_store.revisions_of(conn, article_id)
@@ -116,7 +120,7 @@ def revisions_view(conn: Connection, article_id: int) -> dict[str, Any] | None:
         "title": row["title"],
         "url": row["url"],
         "publisher": _publisher(conn, row["source_id"]),
-        "updated": _iso(row["updated"]),
+        "updated": iso_time(row["updated"]),
         "current": {"title": row["title"], "paragraphs": _paragraphs(row["text"])},
         "revisions": earlier,
     }
@@ -137,7 +141,7 @@ def channel_view(conn: Connection, key: str) -> dict[str, Any] | None:
     return {
         "channel": {
             "key": key,
-            "name": _channel_name(channel),
+            "name": channel_name(channel),
             "kind": channel["kind"],
             "followers": channel["followers"],
             "articles_count": channel["articles_count"],
@@ -187,7 +191,7 @@ def _related(conn: Connection, row: dict[str, Any], limit: int) -> list[dict[str
 
 def _names_for(conn: Connection, keys: frozenset[str]) -> dict[str, dict[str, Any]]:
     return {
-        k: {**c, "name": _channel_name(c)}
+        k: {**c, "name": channel_name(c)}
         for k, c in channel_store.channels_by_keys(conn, sorted(keys)).items()
     }
 
@@ -228,6 +232,40 @@ def _copies(conn: Connection, row: dict[str, Any]) -> list[dict[str, Any]]:
     return copies
 
 
+def _also_published(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
+    """The original (for a copy) and the other outlets that carried the same text, counted
+    by publisher: neither this article's publisher nor the original's is among them."""
+    root = row["copy_of"] or row["id"]
+    original = story_store.article_ref(conn, root) if row["copy_of"] else None
+    exclude = [row["source_id"], original["source_id"] if original else None]
+    carriers, total = story_store.copy_carriers(conn, root, exclude, OUTLETS_SHOWN)
+    return {
+        "original": article_ref(original) if original else None,
+        "outlets_count": total,
+        "outlets": [outlet_ref(carrier) for carrier in carriers],
+        "outlets_more": total - len(carriers),
+    }
+
+
+def article_ref(row: dict[str, Any]) -> dict[str, Any]:
+    """{id, title, published, publisher {id, name}} of a store row with publisher_name."""
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "published": iso_time(row["published"]),
+        "publisher": {"id": row["source_id"], "name": row["publisher_name"] or ""},
+    }
+
+
+def outlet_ref(row: dict[str, Any]) -> dict[str, Any]:
+    """{id (its first copy), publisher {id, name}, copies} of a publisher carrying a text."""
+    return {
+        "id": row["article_id"],
+        "publisher": {"id": row["source_id"], "name": row["publisher_name"] or ""},
+        "copies": row["copies"],
+    }
+
+
 def _cards(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     refs: dict[int | None, dict[str, Any]] = {}
     cards = []
@@ -243,7 +281,7 @@ def _cards(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
                 "snippet": _snippet(row["description"] or row["text"]),
                 "label": (row["labels"] or [row["section"].upper()])[0],
                 "section": row["section"],
-                "published": _iso(row["published"]),
+                "published": iso_time(row["published"]),
                 "image": images[0] if images else None,
             }
         )
@@ -304,10 +342,10 @@ def _channel(link: dict[str, Any]) -> dict[str, Any]:
 
 
 def _chip(item: dict[str, Any]) -> dict[str, Any]:
-    return {"key": item["key"], "name": _channel_name(item), "kind": item["kind"]}
+    return {"key": item["key"], "name": channel_name(item), "kind": item["kind"]}
 
 
-def _channel_name(channel: dict[str, Any]) -> str:
+def channel_name(channel: dict[str, Any]) -> str:
     """Places read "Beijing, CN" / "Chicago, IL" as the reference shows them."""
     if channel.get("kind") == "city" and channel.get("country"):
         region = channel.get("admin1") if channel["country"] == "US" else channel["country"]
@@ -322,5 +360,6 @@ def _snippet(text: str) -> str:
     return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_time(value: datetime | None) -> str | None:
+    """The time as ISO 8601 text for a page's data, or None."""
     return value.isoformat() if value else None

@@ -116,7 +116,7 @@ def build(
                     bands.setdefault(band, []).append(key)
     graph._docs = size
     opened = iter(range(events, 10**12))
-    graph.new_story = lambda: next(opened)
+    graph.new_story = lambda _key: next(opened)
     return world, graph, bands, texts, stored
 
 

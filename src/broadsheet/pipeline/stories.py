@@ -45,11 +45,14 @@ class LiveStories:
         """
         published = article.draft.published or now
 
-        def open_story() -> int:
-            return article_store.create_story(conn, article.draft.title, published)
+        def open_story(key: int) -> int:
+            """A story named after the article that opens it (this one, or a split's oldest)."""
+            row = None if key == article_id else article_store.get_article(conn, key)
+            title = row["title"] if row else article.draft.title
+            return article_store.create_story(conn, title, published)
 
         if not article.enrichment.embedding:
-            return self._set_story(conn, article_id, open_story())
+            return self._set_story(conn, article_id, open_story(article_id))
         with self._lock:
             graph = self._catch_up(conn)
             graph.new_story = open_story

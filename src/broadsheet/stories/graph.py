@@ -94,14 +94,18 @@ class Move:
 
 
 class StoryGraph:
-    """Articles in, story ids out; `new_story` hands out the id of each story it opens."""
+    """Articles in, story ids out.
+
+    `new_story(key)` hands out the id of each story opened, given the article that opens it
+    (a new article, or the oldest of a part split off), so its caller can name the story.
+    """
 
     def __init__(
-        self, new_story: Callable[[], int] | None = None, window: timedelta = STORY_WINDOW
+        self, new_story: Callable[[int], int] | None = None, window: timedelta = STORY_WINDOW
     ) -> None:
         self.window = window
         opened = itertools.count()
-        self.new_story = new_story or (lambda: next(opened))  # the id of each story opened
+        self.new_story = new_story or (lambda _key: next(opened))
         self.index = VectorIndex()
         self.nodes: dict[int, Node] = {}
         self.story_of: dict[int, int] = {}
@@ -185,7 +189,7 @@ class StoryGraph:
             if self.strong(node, self.nodes[other], likeness):
                 reached[self.story_of[other]] += 1
         if not reached:
-            story = self._open_story()
+            story = self._open_story(node.key)
         else:
             # The story with most edges to the article stays; the others fold into it.
             story = max(reached, key=lambda s: (reached[s], len(self.members[s]), -s))
@@ -232,7 +236,7 @@ class StoryGraph:
         oldest = min(members)
         for part in parts:
             if oldest not in part:
-                self._move(part, self._open_story(), "split")
+                self._move(part, self._open_story(min(part)), "split")
 
     # -- likeness and density ----------------------------------------------------------
 
@@ -325,8 +329,8 @@ class StoryGraph:
 
     # -- stories -----------------------------------------------------------------------
 
-    def _open_story(self) -> int:
-        story = self.new_story()
+    def _open_story(self, key: int) -> int:
+        story = self.new_story(key)
         self.members[story] = set()
         return story
 

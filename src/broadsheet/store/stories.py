@@ -72,16 +72,7 @@ def timeline_rows(
 ) -> list[dict[str, Any]]:
     """One page of the story's articles, oldest first (undated ones last), with publishers."""
     query = (
-        select(
-            articles.c.id,
-            articles.c.title,
-            articles.c.published,
-            articles.c.source_id,
-            articles.c.copy_of,
-            articles.c.wire_source,
-            sources.c.name.label("publisher_name"),
-        )
-        .outerjoin(sources, sources.c.id == articles.c.source_id)
+        _with_publisher(articles.c.copy_of, articles.c.wire_source)
         .where(articles.c.story_id == story_id)
         .order_by(articles.c.published.asc().nulls_last(), articles.c.id)
         .limit(limit)
@@ -266,19 +257,21 @@ def _channel_counts(in_story: Select[Any], links: ColumnElement[bool]) -> Select
     )
 
 
+def _with_publisher(*extra: Any) -> Select[Any]:
+    """Articles' id, title, published, source_id (and `extra` columns), with publisher_name."""
+    return select(
+        articles.c.id,
+        articles.c.title,
+        articles.c.published,
+        articles.c.source_id,
+        *extra,
+        sources.c.name.label("publisher_name"),
+    ).outerjoin(sources, sources.c.id == articles.c.source_id)
+
+
 def article_ref(conn: Connection, article_id: int) -> dict[str, Any] | None:
     """An article's id, title, published time and publisher (id and name), or None."""
-    query = (
-        select(
-            articles.c.id,
-            articles.c.title,
-            articles.c.published,
-            articles.c.source_id,
-            sources.c.name.label("publisher_name"),
-        )
-        .outerjoin(sources, sources.c.id == articles.c.source_id)
-        .where(articles.c.id == article_id)
-    )
+    query = _with_publisher().where(articles.c.id == article_id)
     rows = _dated(conn.execute(query).mappings())
     return rows[0] if rows else None
 

@@ -42,7 +42,6 @@ LOCAL_K = 5
 # just because nothing else is there yet.
 PRIOR_DENSITY = 0.3
 PRIOR_WEIGHT = 20
-TOPS_KEPT = LOCAL_K  # neighbours kept per article (with their keys)
 STORY_MARGIN = 0.05
 MEANING_WEIGHT = 0.5  # likeness = w * meaning + (1 - w) * wording
 # Below this no pair is one story, whatever the neighbourhood: an empty corpus has no density
@@ -77,7 +76,7 @@ class Node:
     vector: np.ndarray
     terms: Counter[str]
     published: datetime | None
-    tops: list[tuple[float, int]] = field(default_factory=list)  # best likenesses, best first
+    tops: list[float] = field(default_factory=list)  # the LOCAL_K best likenesses, best first
     edges: dict[int, float] = field(default_factory=dict)  # likeness to each neighbour met
     norm: float = 0.0  # of the lede's TF-IDF vector, when the corpus had normed_at articles
     normed_at: int = 0
@@ -175,9 +174,9 @@ class StoryGraph:
             likeness = MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * self._wording(node, other)
             node.edges[other_key] = other.edges[key] = likeness
             before = self.density(other)
-            if self._offer(other, likeness, key):
+            if self._offer(other, likeness):
                 risen.append((other, before))
-            self._offer(node, likeness, other_key)
+            self._offer(node, likeness)
         self.nodes[key] = node
         self.index.add(key, node.vector)
         return risen
@@ -246,7 +245,7 @@ class StoryGraph:
         prior = (self._density[0] + PRIOR_DENSITY * PRIOR_WEIGHT) / (
             self._density[1] + PRIOR_WEIGHT
         )
-        known = [like for like, _ in node.tops[:LOCAL_K]]
+        known = node.tops
         return (sum(known) + (LOCAL_K - len(known)) * prior) / LOCAL_K
 
     def strong(self, a: Node, b: Node, likeness: float) -> bool:
@@ -288,13 +287,13 @@ class StoryGraph:
         return node.norm
 
     @staticmethod
-    def _offer(node: Node, likeness: float, key: int) -> bool:
-        """Keep a neighbour among the node's TOPS_KEPT best; True when it is kept."""
-        if len(node.tops) == TOPS_KEPT and likeness <= node.tops[-1][0]:
+    def _offer(node: Node, likeness: float) -> bool:
+        """Keep a likeness among the node's LOCAL_K best; True when it is kept."""
+        if len(node.tops) == LOCAL_K and likeness <= node.tops[-1]:
             return False
-        node.tops.append((likeness, key))
+        node.tops.append(likeness)
         node.tops.sort(reverse=True)
-        del node.tops[TOPS_KEPT:]
+        del node.tops[LOCAL_K:]
         return True
 
     def _forget_before(self, when: datetime) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from broadsheet.enrich.admin1 import StateIndex, admin1_centres, distance_km, read_states
 from broadsheet.enrich.gazetteer import DC_GEONAMEID, load_gazetteer
+from broadsheet.enrich.geodata import group_areas, read_towns
 
 
 def test_gazetteer_is_built_once_and_knows_towns() -> None:
@@ -124,12 +126,67 @@ def test_atlas_features_are_places_and_wide_regions_are_not() -> None:
     assert all(not e.is_feature for e in gazetteer.lookup("Atlantic"))
 
 
-def test_wide_provinces_sit_near_their_middle_not_their_southern_towns() -> None:
+# An approximate middle of each area's extent, written independently of the package:
+# GeoNames' own points for Ontario and British Columbia, the geographic centres Queensland
+# (near Muttaburra) and Texas (near Brady) name for themselves.
+MIDDLES = {
+    ("CA", "Ontario"): (49.25, -84.5),
+    ("CA", "British Columbia"): (54.0, -125.0),
+    ("AU", "Queensland"): (-22.5, 144.4),
+    ("US", "Texas"): (31.14, -99.33),
+}
+
+
+@pytest.mark.parametrize(("country", "name"), list(MIDDLES))
+def test_wide_divisions_sit_near_their_middle_not_their_towns_mean(country: str, name: str) -> None:
+    division = next(
+        e for e in load_gazetteer().lookup(name) if e.kind == "state" and e.country == country
+    )
+    # The mean of their towns lies 200 to 900 km off (Ontario's at 44.8N, near Toronto).
+    assert distance_km((division.lat, division.lon), MIDDLES[(country, name)]) < 150
+
+
+def test_a_province_the_package_lacks_keeps_the_mean_of_its_towns() -> None:
+    # countrystatecity has France's regions since 2016; cities1000 still names Lorraine.
+    towns = read_towns()
+    centres = admin1_centres(towns, [])
+    assert ("FR", "Lorraine") in centres.fallbacks
+    assert ("CA", "Ontario") in centres.points
+    lorraine = next(a for a in group_areas(towns) if (a.country, a.name) == ("FR", "Lorraine"))
+    entry = next(e for e in load_gazetteer().lookup("Lorraine") if e.kind == "state")
+    assert (entry.lat, entry.lon) == (round(lorraine.lat, 4), round(lorraine.lon, 4))
+
+
+def test_a_city_point_does_not_stand_for_a_wide_state() -> None:
+    # The package places New York State at New York City; the state keeps its towns' mean.
     gazetteer = load_gazetteer()
-    ontario = next(e for e in gazetteer.lookup("Ontario") if e.kind == "state")
-    assert ontario.country == "CA" and ontario.lat > 48  # the mean of its towns was 44.8N
-    columbia = gazetteer.lookup("BC")[0]
-    assert (columbia.name, columbia.lat) == ("British Columbia", 54.0)
+    state, city = gazetteer.states["NY"], gazetteer.lookup("New York City")[0]
+    assert distance_km((state.lat, state.lon), (city.lat, city.lon)) > 50
+
+
+@pytest.mark.parametrize(
+    ("country", "geonames_name", "package_name"),
+    [
+        ("CN", "Jiangsu Sheng", "Jiangsu"),  # a rank word
+        ("MX", "Veracruz", "Veracruz de Ignacio de la Llave"),  # the first words of the name
+        ("BG", "Kurdzhali", "Kardzhali"),  # another transliteration
+        ("DE", "Baden-Wuerttemberg", "Baden-Württemberg"),
+        ("CH", "Saint Gallen", "St. Gallen"),
+    ],
+)
+def test_divisions_match_package_states_spelled_otherwise(
+    country: str, geonames_name: str, package_name: str
+) -> None:
+    index = StateIndex(read_states()[country])
+    found = index.match(geonames_name, (0.0, 0.0))
+    assert found is not None and found.name == package_name
+
+
+def test_a_near_namesake_next_door_is_not_taken_for_the_division() -> None:
+    # "Haut-Sassandra" spells like the package's "Bas-Sassandra", whose point lies south of it.
+    centres = admin1_centres(read_towns(), [])
+    assert ("CI", "Haut-Sassandra") in centres.fallbacks
+    assert StateIndex(read_states()["BG"]).match("Nowhere Oblast", (0.0, 0.0)) is None
 
 
 def test_region_adjectives_and_abbreviations_name_their_places() -> None:
@@ -138,4 +195,5 @@ def test_region_adjectives_and_abbreviations_name_their_places() -> None:
     assert gazetteer.demonyms["english"].name == "England"
     assert gazetteer.demonyms["kurdish"].name == "Kurdistan"
     assert gazetteer.lookup("T&T")[0].country == "TT"
+    assert gazetteer.lookup("BC")[0].name == "British Columbia"
     assert {"AM", "AZ", "RU", "TR"} <= gazetteer.neighbours["GE"]

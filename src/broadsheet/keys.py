@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, get_args
 
 from broadsheet.models import EntityKind
@@ -104,8 +105,10 @@ def parse_key(text: str) -> ChannelKey | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)
 def is_subject_key(text: str) -> bool:
-    """True when text is the key of a person, organisation or place."""
+    """True when text is the key of a person, organisation or place (cached: related lists
+    ask it for every key of every candidate)."""
     key = parse_key(text)
     return key is not None and key.is_subject
 

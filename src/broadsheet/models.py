@@ -190,6 +190,7 @@ class ArticleSummary:
     copy_of: int | None
     story_id: int | None
     channel_keys: frozenset[str]
+    section: str = ""
 
 
 def to_jsonable(value: Any) -> Any:

@@ -20,7 +20,7 @@ from broadsheet.models import (
 )
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
-from broadsheet.store import migrate, search
+from broadsheet.store import cooccurrence, migrate, search
 from broadsheet.store import sources as source_store
 from broadsheet.store.database import head_revision
 from broadsheet.store.schema import article_channels
@@ -143,7 +143,7 @@ def test_channels_are_shared_and_counted(engine: Engine) -> None:
             )
     with engine.connect() as conn:
         channel = channel_store.get_channel(conn, "person:dana-whitfield")
-        near = channel_store.co_occurring_channels(conn, "person:dana-whitfield")
+        near = cooccurrence.seen_with(conn, ["person:dana-whitfield"])
         cards = article_store.card_rows(conn, channel_key="place:4887398")
         stats = source_store.source_stats(conn, source_id)
     assert channel is not None and channel["articles_count"] == 3
@@ -189,4 +189,4 @@ def test_errors_are_kept_for_operators(engine: Engine) -> None:
 
 
 def test_migrate_is_idempotent(engine: Engine) -> None:
-    assert migrate(engine) == migrate(engine) == head_revision() == "0005"
+    assert migrate(engine) == migrate(engine) == head_revision() == "0006"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -113,3 +114,27 @@ def test_related_shows_one_carrier_of_each_wire_text() -> None:
     ]
     ranked = [r.id for r in rank_related(target, [original, *copies], {"person:a": "Ana"})]
     assert len(ranked) == 1 and ranked[0] in (2, 3, 4)
+
+
+def test_a_short_list_is_filled_from_the_section_same_story_first() -> None:
+    def in_section(s: ArticleSummary, section: str) -> ArticleSummary:
+        return replace(s, section=section)
+
+    target = in_section(summary(1, "", vector(1), {"person:a"}, story=9), "sports")
+    take = in_section(summary(2, "", vector(80), set(), source=2, story=9), "sports")
+    about_a = in_section(summary(3, "", vector(1), {"person:a"}, source=3), "sports")
+    # Unlike the target in meaning and subjects: related only as more of its section.
+    same_section = [
+        in_section(summary(10 + n, "", vector(20 + n), set(), source=10 + n), "sports")
+        for n in range(20)
+    ]
+    elsewhere = [
+        in_section(summary(40 + n, "", vector(20 + n), set(), source=40 + n), "business")
+        for n in range(5)
+    ]
+    ranked = rank_related(target, [*elsewhere, *same_section, about_a, take], {"person:a": "Ana"})
+    assert [r.id for r in ranked[:2]] == [2, 3]  # the same story first, though unlike in words
+    assert [r.reason for r in ranked[:2]] == ["Same story", "Also about Ana"]
+    assert len(ranked) == 10  # filled to ten, not to the limit of twelve
+    assert {r.reason for r in ranked[2:]} == {"More in Sports"}
+    assert not {r.id for r in ranked} & {e.id for e in elsewhere}

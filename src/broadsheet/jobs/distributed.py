@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from broadsheet import pipeline
 from broadsheet.config import Settings
 from broadsheet.jobs.models import ModelProcesses, SerialAnalyzer
-from broadsheet.pipeline import Context
+from broadsheet.pipeline import Context, related
 from broadsheet.store import entries as entry_store
 from broadsheet.store import sources as source_store
 
@@ -41,6 +41,7 @@ PROCESS_TASK = "broadsheet.process_entry"
 SCHEDULE_TASK = "broadsheet.schedule_due"
 STALLED_TASK = "broadsheet.retry_stalled_jobs"
 CLEANUP_TASK = "broadsheet.remove_old_jobs"
+RELATED_TASK = "broadsheet.refresh_related"
 # Workers take higher priorities first: a tick or a poll must not wait behind a backlog of
 # entries (a tick queues more of them; a late poll delays discovery).
 TICK_PRIORITY = 20
@@ -54,6 +55,7 @@ DUE_BATCH = 1000
 # Finished jobs are kept this long for operators, then deleted (one job per entry adds up).
 KEEP_JOBS_HOURS = 48
 CLEANUP_CRON = "17 * * * *"
+RELATED_BUDGET = 30.0  # seconds of one refresh_related tick; what is left waits for the next
 POOL_SIZE = 8  # procrastinate's own connections per process (listen, fetch, finish, defer)
 CONTEXT_KEY = "broadsheet"
 # A job re-checks a leased entry this long after the lease ends (clocks differ a little).
@@ -70,6 +72,7 @@ class Timing:
 
     schedule_cron: str = "* * * * *"  # schedule_due; a 6th field counts seconds
     stalled_cron: str = "* * * * *"  # retry_stalled_jobs
+    related_cron: str = "* * * * *"  # refresh_related
     heartbeat: float = 10.0  # seconds between a worker's heartbeats
     stalled_after: float = 60.0  # seconds without a heartbeat before a worker's jobs are retried
 
@@ -108,6 +111,7 @@ def make_app(settings: Settings, timing: Timing = DEFAULT_TIMING) -> procrastina
     _add_periodic(app, SCHEDULE_TASK, timing.schedule_cron, _schedule_due)
     _add_periodic(app, STALLED_TASK, timing.stalled_cron, _stalled_retrier(timing.stalled_after))
     _add_periodic(app, CLEANUP_TASK, CLEANUP_CRON, _remove_old_jobs)
+    _add_periodic(app, RELATED_TASK, timing.related_cron, _refresh_related)
     return app
 
 
@@ -272,6 +276,11 @@ def _schedule_due(job: JobContext, timestamp: int) -> dict[str, int]:
         entries = entry_store.due_entries(conn, now, DUE_BATCH)
     polls = sum(defer_poll(job.app, source_id) for source_id in sources)
     return {"polls": polls, "entries": defer_entries(job.app, entries)}
+
+
+def _refresh_related(job: JobContext, timestamp: int) -> dict[str, int]:
+    """Rank again the related lists whose stories grew (pipeline/related.py)."""
+    return {"ranked": related.refresh_due(_context(job), RELATED_BUDGET)}
 
 
 def _stalled_retrier(stalled_after: float) -> Callable[[JobContext, int], Awaitable[int]]:

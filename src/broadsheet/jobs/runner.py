@@ -23,6 +23,7 @@ from broadsheet.pipeline import (
     process_entry,
 )
 from broadsheet.pipeline.entries import release_dead_leases
+from broadsheet.pipeline.related import refresh_due
 from broadsheet.store import entries as entry_store
 from broadsheet.store import sources as source_store
 
@@ -47,7 +48,8 @@ class Runner:
         on_plan: Callable[[int], None] | None = None,
         on_entry: Callable[[EntryOutcome], None] | None = None,
     ) -> IngestReport:
-        """Poll every due source, then process every due entry, until nothing is due."""
+        """Poll every due source, process every due entry until nothing is due, then rank
+        again the related lists of the stories that grew."""
         report = IngestReport()
         with self.ctx.engine.connect() as conn:
             sources = source_store.due_sources(conn, self.ctx.clock())
@@ -60,7 +62,7 @@ class Runner:
                     on_plan(len(report.outcomes) + entry_store.count_due(conn, now))
                 due = entry_store.due_entries(conn, now, BATCH)
             if not due:
-                return report
+                break
             batch = []
             for outcome in self._threads.map(lambda e: process_entry(self.ctx, e), due):
                 batch.append(outcome)
@@ -68,7 +70,9 @@ class Runner:
                     on_entry(outcome)
             report.outcomes.extend(batch)
             if all(outcome.status == "not-due" for outcome in batch):
-                return report  # all taken by other workers meanwhile: theirs to finish
+                break  # all taken by other workers meanwhile: theirs to finish
+        refresh_due(self.ctx)
+        return report
 
     def run_forever(self, stop: threading.Event, idle_seconds: float = 30.0) -> None:
         """Keep every source current until stop is set (`broadsheet serve`'s poller)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from broadsheet.pipeline.context import Context
 from broadsheet.pipeline.entries import EntryOutcome, process_entry, release_dead_leases
 from broadsheet.pipeline.polling import PollReport, discover_entries
+from broadsheet.pipeline.related import refresh_due
 from broadsheet.store import entries as entry_store
 
 # Entries are taken from the database this many at a time (all of them, batch after batch).
@@ -62,7 +63,7 @@ def drain(
         with ctx.engine.connect() as conn:
             due = entry_store.due_entries(conn, ctx.clock(), BATCH, source_ids)
         if not due:
-            return outcomes
+            break
         batch = []
         for entry_id in due:
             batch.append(process_entry(ctx, entry_id))
@@ -70,4 +71,6 @@ def drain(
                 on_entry(batch[-1])
         outcomes.extend(batch)
         if all(outcome.status == "not-due" for outcome in batch):
-            return outcomes  # all taken by other workers meanwhile: theirs to finish
+            break  # all taken by other workers meanwhile: theirs to finish
+    refresh_due(ctx)
+    return outcomes

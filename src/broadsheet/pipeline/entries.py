@@ -17,6 +17,7 @@ from broadsheet.enrich.aliases import canonicalize, chosen_keys, lookup_keys
 from broadsheet.extract.article import EXTRACTOR_VERSION, ExtractError
 from broadsheet.ingest.fetch import FetchError, decode_body
 from broadsheet.models import Article, Enrichment, Page
+from broadsheet.pipeline import related
 from broadsheet.pipeline.analysis import MODELS_VERSION
 from broadsheet.pipeline.context import Context, is_dead_here
 from broadsheet.pipeline.stories import LiveStories
@@ -24,6 +25,7 @@ from broadsheet.store import aliases as alias_store
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import entries as entry_store
+from broadsheet.store import related as related_store
 from broadsheet.store import sources as source_store
 from broadsheet.store import write_transaction
 from broadsheet.stories.dedupe import find_original
@@ -162,7 +164,8 @@ def corpus_entities(conn: Connection, enrichment: Enrichment) -> Enrichment:
 
 def store_article(conn: Connection, article: Article, now: datetime, live: LiveStories) -> int:
     """Save the article, a copy in its original's story, an original placed by the story
-    graph (caller's transaction; on failure the caller resets `live`)."""
+    graph, and its related list; the lists of the stories it grew are due again (caller's
+    transaction; on failure the caller resets `live`)."""
     existing = article_store.article_id_for_url(
         conn, article.draft.url, article.draft.canonical_url
     )
@@ -177,6 +180,9 @@ def store_article(conn: Connection, article: Article, now: datetime, live: LiveS
     article_id = article_store.save_article(conn, article)
     if article.copy_of is None:
         article.story_id = live.place(conn, article_id, article, now)
+    elif article.story_id is not None:
+        related_store.mark_due(conn, {article.story_id})
+    related.store(conn, article_id, now)
     return article_id
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, update
 
 from broadsheet.models import Article
 from broadsheet.store import articles as article_store
+from broadsheet.store import related as related_store
 from broadsheet.store import story_moves as move_store
 from broadsheet.store.schema import articles
 from broadsheet.stories.graph import StoryGraph, lede_terms
@@ -64,6 +65,10 @@ class LiveStories:
             )
             self._set_story(conn, article_id, story)
             move_store.apply_moves(conn, graph.moves, now)  # the merges and splits it made
+            grown = (
+                {story} | {m.old_story for m in graph.moves} | {m.new_story for m in graph.moves}
+            )
+            related_store.mark_due(conn, grown)  # their related lists are ranked again
             graph.moves.clear()
             self._article_id = max(self._article_id, article_id)
             self._move_id = move_store.last_move_id(conn)

@@ -14,7 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from broadsheet.enrich.taxonomy import section_name
 from broadsheet.models import Article, ArticleSummary, to_jsonable
+from broadsheet.store import cooccurrence
 from broadsheet.store.aliases import drop_aliases, save_aliases
+from broadsheet.store.cooccurrence import leading_keys
 from broadsheet.store.database import StoreError, as_utc, is_postgres
 from broadsheet.store.schema import (
     article_bands,
@@ -25,9 +27,6 @@ from broadsheet.store.schema import (
     stories,
 )
 from broadsheet.stories.minhash import text_bands
-
-# Story candidates are the articles sharing most subjects with the new one, best first.
-STORY_CANDIDATES = 500
 
 CARD_COLUMNS = (
     articles.c.id,
@@ -110,6 +109,7 @@ def update_article(conn: Connection, article_id: int, article: Article) -> None:
     if values["fetched_at"] is None:
         del values["fetched_at"]  # reprocessing reads the kept page: nothing was fetched
     conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+    cooccurrence.uncount_article(conn, article_id)
     conn.execute(delete(article_channels).where(article_channels.c.article_id == article_id))
     conn.execute(delete(article_bands).where(article_bands.c.article_id == article_id))
     drop_aliases(conn, article_id)
@@ -132,30 +132,6 @@ def copy_candidates(conn: Connection, text: str) -> list[int]:
         return []
     query = select(article_bands.c.article_id).where(article_bands.c.band.in_(bands)).distinct()
     return sorted(int(i) for (i,) in conn.execute(query))
-
-
-def story_candidates(
-    conn: Connection, keys: Iterable[str], since: datetime, until: datetime
-) -> list[int]:
-    """Ids of articles published in the window that share most subject keys, best first."""
-    wanted = sorted(key for key in keys if not key.startswith(("other:", "topic:")))
-    if not wanted:
-        return []
-    shared = func.count().label("shared")
-    query = (
-        select(article_channels.c.article_id, shared)
-        .join(articles, articles.c.id == article_channels.c.article_id)
-        .where(
-            article_channels.c.channel_key.in_(wanted),
-            article_channels.c.role.in_(("entity", "place")),
-            articles.c.published >= since,
-            articles.c.published <= until,
-        )
-        .group_by(article_channels.c.article_id)
-        .order_by(shared.desc(), article_channels.c.article_id.desc())
-        .limit(STORY_CANDIDATES)
-    )
-    return [int(row[0]) for row in conn.execute(query)]
 
 
 def _save_channels(conn: Connection, article_id: int, article: Article) -> None:
@@ -220,6 +196,8 @@ def _save_channels(conn: Connection, article_id: int, article: Article) -> None:
     _upsert_channels(conn, list(channel_rows.values()))
     conn.execute(insert(article_channels), rows)
     save_aliases(conn, article_id, enrichment.entities)
+    links = [(r["channel_key"], r["role"], float(r["salience"]), int(r["position"])) for r in rows]
+    cooccurrence.count(conn, leading_keys(links))
 
 
 def _link(
@@ -317,19 +295,6 @@ def card_rows(
     return rows
 
 
-def related_candidates(
-    conn: Connection, article_id: int, since: datetime, until: datetime
-) -> list[int]:
-    """Ids of articles that may be related: same story, or sharing subjects in the window."""
-    keys = _channel_keys(conn, [article_id]).get(article_id, [])
-    found = set(story_candidates(conn, keys, since, until))
-    story = select(articles.c.story_id).where(articles.c.id == article_id).scalar_subquery()
-    same_story = select(articles.c.id).where(articles.c.story_id == story)
-    found.update(int(i) for (i,) in conn.execute(same_story))
-    found.discard(article_id)
-    return sorted(found)
-
-
 def summaries_for(
     conn: Connection, ids: Iterable[int], with_text: bool = True
 ) -> list[ArticleSummary]:
@@ -353,6 +318,7 @@ def _summaries(conn: Connection, ids: list[int], with_text: bool) -> list[Articl
         articles.c.embedding,
         articles.c.copy_of,
         articles.c.story_id,
+        articles.c.section,
     ).where(articles.c.id.in_(ids))
     rows = list(conn.execute(query).mappings())
     keys = _channel_keys(conn, [row["id"] for row in rows])
@@ -370,6 +336,7 @@ def _summaries(conn: Connection, ids: list[int], with_text: bool) -> list[Articl
             copy_of=row["copy_of"],
             story_id=row["story_id"],
             channel_keys=frozenset(keys.get(row["id"], ())),
+            section=row["section"],
         )
         for row in rows
     ]

@@ -32,23 +32,17 @@ def followers_of(conn: Connection, target: str) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def co_occurring_channels(conn: Connection, key: str, limit: int = 12) -> list[dict[str, Any]]:
-    """Channels most often mentioned in the same articles as this one."""
-    mine = select(article_channels.c.article_id).where(article_channels.c.channel_key == key)
-    query = (
-        select(channels.c.key, channels.c.name, channels.c.kind, func.count().label("shared"))
-        .join(article_channels, article_channels.c.channel_key == channels.c.key)
-        .where(article_channels.c.article_id.in_(mine), channels.c.key != key)
-        .group_by(channels.c.key, channels.c.name, channels.c.kind)
-        .order_by(func.count().desc(), channels.c.key)
-        .limit(limit)
-    )
-    return [dict(row) for row in conn.execute(query).mappings()]
-
-
 def channels_by_keys(conn: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
     """Channel rows for the given keys."""
     if not keys:
         return {}
     query = select(channels).where(channels.c.key.in_(keys))
     return {row["key"]: dict(row) for row in conn.execute(query).mappings()}
+
+
+def channel_name(channel: dict[str, object]) -> str:
+    """Places read "Beijing, CN" / "Chicago, IL" as the reference shows them."""
+    if channel.get("kind") == "city" and channel.get("country"):
+        region = channel.get("admin1") if channel["country"] == "US" else channel["country"]
+        return f"{channel['name']}, {region}" if region else str(channel["name"])
+    return str(channel["name"])

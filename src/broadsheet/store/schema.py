@@ -83,6 +83,26 @@ articles = Table(
     Column("views", Integer, nullable=False, default=0),
     Column("updated", DateTime(timezone=True)),
     Column("paywalled", Boolean, nullable=False, default=False, server_default=false()),
+    # When the related list was last ranked; NULL until it is, and again once the story grew.
+    Column("related_at", DateTime(timezone=True)),
+)
+# The articles whose related list is due, newest first (pipeline/related.py refreshes them).
+Index(
+    "ix_articles_related_due",
+    articles.c.id,
+    sqlite_where=articles.c.related_at.is_(None),
+    postgresql_where=articles.c.related_at.is_(None),
+)
+
+# Each article's related list as it was last ranked: the page reads it, never ranks it.
+article_related = Table(
+    "article_related",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("related_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("reason", String(300), nullable=False),
+    PrimaryKeyConstraint("article_id", "position"),
 )
 
 # Earlier versions of articles their publishers changed, oldest first: we keep the record.
@@ -207,6 +227,18 @@ entity_alias_counts = Table(
     Column("canonical_key", String(300), nullable=False),
     Column("articles", Integer, nullable=False),
     PrimaryKeyConstraint("alias_key", "canonical_key"),
+)
+
+# How many stored articles name each pair of channels (the diagonal: each channel), over each
+# article's leading subjects (store/cooccurrence.py); kept in step as articles are stored.
+channel_pairs = Table(
+    "channel_pairs",
+    metadata,
+    Column("key", String(300), nullable=False),
+    Column("other_key", String(300), nullable=False),
+    Column("articles", Integer, nullable=False),
+    PrimaryKeyConstraint("key", "other_key"),
+    Index("ix_channel_pairs_top", "key", "articles"),
 )
 
 # Every article that changed story after it was placed: merges and splits (stories/graph.py).

@@ -156,12 +156,18 @@ class Pages:
     """The endpoints: each reads one view in a short connection, then renders HTML or JSON."""
 
     def __init__(
-        self, db: Engine, templates: Jinja2Templates, proxy: ImageProxy, base_url: str
+        self,
+        db: Engine,
+        templates: Jinja2Templates,
+        proxy: ImageProxy,
+        base_url: str,
+        related_limit: int = 12,
     ) -> None:
         self.db = db
         self.templates = templates
         self.proxy = proxy
         self.base_url = base_url
+        self.related_limit = related_limit
 
     def read(self, view: Callable[..., dict[str, Any] | None], *args: Any) -> dict[str, Any] | None:
         """The view's dict, read in its own connection (sync: Starlette runs us in a thread)."""
@@ -183,7 +189,7 @@ class Pages:
         return self.render(request, "home.html", "home", self.read(views.home_view))
 
     def article(self, request: Request) -> Response:
-        data = self.read(views.article_view, request.path_params["article_id"])
+        data = self.read(views.article_view, request.path_params["article_id"], self.related_limit)
         section = data["section"] if data else ""
         return self.render(request, "article.html", "article", data, current_section=section)
 
@@ -279,7 +285,7 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         max_pixels=settings.image_max_pixels,
     )
     templates = Jinja2Templates(env=create_environment(proxy))
-    pages = Pages(db, templates, proxy, public_base_url(settings))
+    pages = Pages(db, templates, proxy, public_base_url(settings), settings.related_limit)
     admin = Admin(Context(engine=db, fetcher=fetcher, settings=settings), templates)
     routes = [
         Route("/", pages.home),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -10,17 +10,21 @@ from sqlalchemy import Connection
 from broadsheet.enrich.taxonomy import section_name
 from broadsheet.keys import ChannelKey, parse_key
 from broadsheet.models import SECTIONS
+from broadsheet.pipeline import related
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
+from broadsheet.store import cooccurrence
+from broadsheet.store import related as related_store
 from broadsheet.store import search as search_store
 from broadsheet.store import sources as source_store
 from broadsheet.store import stories as story_store
-from broadsheet.stories.related import rank_related
+from broadsheet.store.channels import channel_name
+from broadsheet.store.cooccurrence import leading_keys
 
-RELATED_WINDOW = timedelta(days=30)
 SNIPPET_CHARS = 220
 PEOPLE_KINDS = ("person",)
-NEARBY_KINDS = ("city", "state", "country", "region", "topic")
+ALSO_LIKE_KINDS = ("person", "city", "state", "country", "region", "topic")
+ALSO_LIKE = 10
 # Outlets named under "Also published by N outlets"; the rest are counted, never dropped.
 OUTLETS_SHOWN = 20
 # Ids are 64-bit signed integers in both databases; a larger number names nothing.
@@ -64,6 +68,7 @@ def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str
     places = [_place(link) for link in links if link["role"] == "place"]
     local = [_channel(link) for link in links if link["role"] == "local"]
     story = article_store.story_info(conn, row["story_id"]) if row["story_id"] else None
+    people = [_chip(e) for e in entities if e["kind"] in PEOPLE_KINDS]
     return {
         "id": row["id"],
         "url": row["url"],
@@ -83,9 +88,11 @@ def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str
         "entities": entities,
         "places": places,
         "local_channels": local,
-        "related_people": [_chip(e) for e in entities if e["kind"] in PEOPLE_KINDS],
+        "related_people": people,
         "related": _related(conn, row, limit),
-        "you_may_also_like": _also_like(conn, row, links, local),
+        "you_may_also_like": _also_like(
+            conn, row, links, _shown_chips(local, people, entities + places, row["hashtags"])
+        ),
         "copy_of": row["copy_of"],
         "copies": _copies(conn, row),
         "also_published": _also_published(conn, row),
@@ -137,7 +144,7 @@ def channel_view(conn: Connection, key: str) -> dict[str, Any] | None:
     channel = channel_store.get_channel(conn, key)
     if channel is None:
         return None
-    rows = article_store.card_rows(conn, channel_key=key, limit=30)
+    rows = article_store.card_rows(conn, channel_key=key, limit=30, originals_only=True)
     return {
         "channel": {
             "key": key,
@@ -147,7 +154,7 @@ def channel_view(conn: Connection, key: str) -> dict[str, Any] | None:
             "articles_count": channel["articles_count"],
         },
         "articles": _cards(conn, rows),
-        "related_channels": [_chip(c) for c in channel_store.co_occurring_channels(conn, key)],
+        "related_channels": [_chip(c) for c in cooccurrence.seen_with(conn, [key])[:12]],
     }
 
 
@@ -165,57 +172,68 @@ def publisher_view(conn: Connection, publisher_id: int) -> dict[str, Any] | None
 def search_view(conn: Connection, q: str) -> dict[str, Any]:
     """Articles matching the query, best first."""
     ids = search_store.search_article_ids(conn, q, limit=30)
-    rows = {row["id"]: row for row in article_store.card_rows(conn, ids=ids, limit=len(ids) or 1)}
+    found = article_store.card_rows(conn, ids=ids, limit=len(ids) or 1, originals_only=True)
+    rows = {row["id"]: row for row in found}  # copies folded: each text once, as its original
     return {"query": q, "articles": _cards(conn, [rows[i] for i in ids if i in rows])}
 
 
 def _related(conn: Connection, row: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    published = row["published"] or datetime.now(UTC)
-    ids = article_store.related_candidates(
-        conn, row["id"], published - RELATED_WINDOW, published + RELATED_WINDOW
-    )
-    pool = article_store.summaries_for(conn, [row["id"], *ids], with_text=False)
-    target = next((a for a in pool if a.id == row["id"]), None)
-    if target is None:
-        return []
-    names = {k: c["name"] for k, c in _names_for(conn, target.channel_keys).items()}
-    ranked = rank_related(target, [a for a in pool if a.id != row["id"]], names, limit)
-    cards = {
-        c["id"]: c
-        for c in _cards(
-            conn, article_store.card_rows(conn, ids=[r.id for r in ranked], limit=limit)
-        )
-    }
-    return [{**cards[r.id], "reason": r.reason} for r in ranked if r.id in cards]
-
-
-def _names_for(conn: Connection, keys: frozenset[str]) -> dict[str, dict[str, Any]]:
-    return {
-        k: {**c, "name": channel_name(c)}
-        for k, c in channel_store.channels_by_keys(conn, sorted(keys)).items()
-    }
+    """The stored related list; one that is due (its story grew) is ranked for this view."""
+    stored = related_store.stored_list(conn, row["id"])
+    if stored is None:
+        stored = [{"related_id": r.id, "reason": r.reason} for r in related.rank(conn, row["id"])]
+    stored = stored[:limit]
+    ids = [item["related_id"] for item in stored]
+    cards = {c["id"]: c for c in _cards(conn, article_store.card_rows(conn, ids=ids, limit=limit))}
+    return [
+        {**cards[i["related_id"]], "reason": i["reason"]}
+        for i in stored
+        if i["related_id"] in cards
+    ]
 
 
 def _also_like(
-    conn: Connection, row: dict[str, Any], links: list[dict[str, Any]], local: list[dict[str, Any]]
+    conn: Connection, row: dict[str, Any], links: list[dict[str, Any]], shown: set[str]
 ) -> list[dict[str, Any]]:
-    """Followable channels near this article: its places, then places, countries and topics
-    that its own local channels are most often seen with, then its topic."""
-    shown = {chip["key"] for chip in local}
+    """Followable channels near this article that no other part of its page shows: its own
+    places, then the people, places, countries and topics most often named with its leading
+    subjects across the corpus (store/cooccurrence.py), then its topic."""
+    own = {link["channel_key"] for link in links}
     chips: list[dict[str, Any]] = []
     for link in links:
         if link["role"] == "place" and link["channel_key"] not in shown:
             shown.add(link["channel_key"])
             chips.append(_chip({"key": link["channel_key"], **_place(link)}))
-    for channel in local[:2]:
-        for nearby in channel_store.co_occurring_channels(conn, channel["key"], limit=20):
-            if nearby["kind"] in NEARBY_KINDS and nearby["key"] not in shown:
-                shown.add(nearby["key"])
-                chips.append(_chip(nearby))
+    seeds = leading_keys(
+        (link["channel_key"], link["role"], float(link["salience"]), int(link["position"]))
+        for link in links
+    )
+    for nearby in cooccurrence.seen_with(conn, seeds, ALSO_LIKE_KINDS):
+        if len(chips) >= ALSO_LIKE - 1:
+            break  # the last place is the topic's
+        if nearby["key"] not in shown and nearby["key"] not in own:
+            shown.add(nearby["key"])
+            chips.append(_chip(nearby))
     topic = str(ChannelKey.for_topic(row["section"]))
     if topic not in shown:
         chips.append({"key": topic, "name": section_name(row["section"]), "kind": "topic"})
-    return chips[:10]
+    return chips[:ALSO_LIKE]
+
+
+def _shown_chips(
+    local: list[dict[str, Any]],
+    people: list[dict[str, Any]],
+    tagged: list[dict[str, Any]],
+    hashtags: list[str],
+) -> set[str]:
+    """Keys the page shows as chips or hashtag links outside "You may also like"."""
+    tags = {tag.lstrip("#").strip().casefold() for tag in hashtags}
+    named = {
+        str(item["key"])
+        for item in tagged
+        if item.get("key") and str(item.get("name", "")).casefold() in tags
+    }
+    return {c["key"] for c in local} | {p["key"] for p in people} | named
 
 
 def _copies(conn: Connection, row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -343,14 +361,6 @@ def _channel(link: dict[str, Any]) -> dict[str, Any]:
 
 def _chip(item: dict[str, Any]) -> dict[str, Any]:
     return {"key": item["key"], "name": channel_name(item), "kind": item["kind"]}
-
-
-def channel_name(channel: dict[str, Any]) -> str:
-    """Places read "Beijing, CN" / "Chicago, IL" as the reference shows them."""
-    if channel.get("kind") == "city" and channel.get("country"):
-        region = channel.get("admin1") if channel["country"] == "US" else channel["country"]
-        return f"{channel['name']}, {region}" if region else str(channel["name"])
-    return str(channel["name"])
 
 
 def _snippet(text: str) -> str:

@@ -164,11 +164,12 @@ def test_story_page_has_its_sections_and_a_json_twin(
         "people",
         "places",
         "merged_into",
+        "followers",
     }
-    assert twin["id"] == story and twin["merged_into"] is None
-    (button,) = head.xpath(".//button")
-    assert button.text_content() == "Follow" and button.get("disabled") is not None
-    assert button.get("title") == "Sign-in comes soon"
+    assert twin["id"] == story and twin["merged_into"] is None and twin["followers"] == 0
+    (form,) = head.xpath(".//form[@class='follow-form']")
+    assert form.xpath(".//input[@name='target']/@value") == [f"story:{story}"]
+    assert form.xpath(".//button")[0].text == "Follow"
 
 
 def test_timeline_is_oldest_first_with_time_and_publisher(

@@ -138,8 +138,10 @@ def test_publisher_card(article_page: lxml.html.HtmlElement) -> None:
     stats = {dt.text_content(): dt.getnext().text_content() for dt in card.iter("dt")}
     assert stats == {"Followers": "12K+", "Posts": "987", "Views": "2M+"}
     assert "https://ledger.example/" in hrefs(card)
-    (button,) = card.xpath(".//button")
-    assert button.text_content() == "Follow" and button.get("disabled") is not None
+    (form,) = card.xpath(".//form[@class='follow-form']")  # a plain form: no script needed
+    assert form.get("action") == "/follow" and form.get("method") == "post"
+    assert form.xpath(".//input[@name='target']/@value")[0].startswith("source:")
+    assert form.xpath(".//button")[0].text == "Follow"
 
 
 def test_empty_article_keeps_its_markers(
@@ -186,7 +188,8 @@ def test_channel_page(env: Environment, channel_data: dict[str, Any]) -> None:
     assert "1K+ followers" in text(page)
     assert "/c/person:dana-reyes/feed.xml" in hrefs(page)
     assert "/c/org:city-council" in hrefs(page)
-    assert page.xpath("//button[@disabled]")
+    target = page.xpath("//form[@class='follow-form']//input[@name='target']/@value")
+    assert target == ["channel:person:dana-reyes"]
 
 
 def test_publisher_search_and_static_pages(

@@ -22,6 +22,7 @@ from broadsheet.store.schema import (
     article_bands,
     article_channels,
     article_revisions,
+    article_views,
     articles,
     channels,
     stories,
@@ -360,11 +361,19 @@ def copies_of(conn: Connection, article_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query.order_by(articles.c.id)).mappings()]
 
 
-def add_view(conn: Connection, article_id: int) -> None:
-    """Count one read of the article."""
+def record_view(conn: Connection, article_id: int, reader: str, now: datetime) -> bool:
+    """Count the reader's first read of the article (True); a second read counts nothing."""
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(article_views).values(article_id=article_id, reader=reader, viewed_at=now)
+            )
+    except IntegrityError:
+        return False  # read before (or no such article)
     conn.execute(
         update(articles).where(articles.c.id == article_id).values(views=articles.c.views + 1)
     )
+    return True
 
 
 def create_story(conn: Connection, title: str, now: datetime) -> int:

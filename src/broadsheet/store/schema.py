@@ -262,9 +262,33 @@ users = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Bumped when the password changes: every session cookie signed before it stops working.
+    Column("session_version", Integer, nullable=False, default=0, server_default="0"),
+    Column("home_place", String(300)),  # a place channel's key, for Local and For You
 )
 
-# target: "channel:<key>" or "source:<id>".
+# Who read which article, once each: `articles.views` counts these rows. reader: "user:<id>",
+# or "reader:<nonce>" for a browser not signed in (web/accounts.py).
+article_views = Table(
+    "article_views",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("reader", String(80), nullable=False),
+    Column("viewed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("article_id", "reader"),
+)
+
+# What a reader never wants to see: "source:<id>" or "channel:<key>" (a topic, a person ...).
+mutes = Table(
+    "mutes",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("target", String(320), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("user_id", "target"),
+)
+
+# target: "channel:<key>", "source:<id>" or "story:<id>".
 follows = Table(
     "follows",
     metadata,

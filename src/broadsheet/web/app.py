@@ -25,9 +25,11 @@ from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
 from broadsheet.pipeline.context import Context, make_fetcher
 from broadsheet.web import story_views, views
+from broadsheet.web.accounts import Accounts
 from broadsheet.web.admin import Admin
 from broadsheet.web.format import channel_url, parse_datetime
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
+from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
 
 MAX_QUERY_CHARS = 200
@@ -162,8 +164,10 @@ class Pages:
         proxy: ImageProxy,
         base_url: str,
         related_limit: int = 12,
+        accounts: Accounts | None = None,
     ) -> None:
         self.db = db
+        self.accounts = accounts  # counts each reader's first read of an article
         self.templates = templates
         self.proxy = proxy
         self.base_url = base_url
@@ -189,9 +193,13 @@ class Pages:
         return self.render(request, "home.html", "home", self.read(views.home_view))
 
     def article(self, request: Request) -> Response:
-        data = self.read(views.article_view, request.path_params["article_id"], self.related_limit)
+        article_id = request.path_params["article_id"]
+        data = self.read(views.article_view, article_id, self.related_limit)
         section = data["section"] if data else ""
-        return self.render(request, "article.html", "article", data, current_section=section)
+        response = self.render(request, "article.html", "article", data, current_section=section)
+        if data is not None and not is_json(request) and self.accounts is not None:
+            response.background = self.accounts.view_counter(request, article_id)
+        return response
 
     def story(self, request: Request) -> Response:
         page = page_number(request)
@@ -274,7 +282,7 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
     if not settings.secret_key:
         raise ValueError(
             "config: BROADSHEET_SECRET_KEY is empty; set it to a long random string "
-            "(it signs image-proxy URLs) before starting the web app"
+            "(it signs image-proxy URLs, sessions and form tokens) before starting the web app"
         )
     fetcher = make_fetcher(settings)
     proxy = ImageProxy(
@@ -285,7 +293,10 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         max_pixels=settings.image_max_pixels,
     )
     templates = Jinja2Templates(env=create_environment(proxy))
-    pages = Pages(db, templates, proxy, public_base_url(settings), settings.related_limit)
+    secure = public_base_url(settings).startswith("https://")
+    accounts = Accounts(db, templates, settings.secret_key, secure)
+    templates.context_processors.append(accounts.template_context)
+    pages = Pages(db, templates, proxy, public_base_url(settings), settings.related_limit, accounts)
     admin = Admin(Context(engine=db, fetcher=fetcher, settings=settings), templates)
     routes = [
         Route("/", pages.home),
@@ -303,6 +314,20 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/p/{publisher_id:id}.json", pages.publisher),
         Route("/search", pages.search),
         Route("/search.json", pages.search),
+        Route("/signup", accounts.signup_page, methods=["GET"]),
+        Route("/signup", accounts.signup, methods=["POST"]),
+        Route("/signin", accounts.signin_page, methods=["GET"]),
+        Route("/signin", accounts.signin, methods=["POST"]),
+        Route("/signout", accounts.signout, methods=["POST"]),
+        Route("/reset", accounts.reset_page, methods=["GET"]),
+        Route("/reset", accounts.reset_request, methods=["POST"]),
+        Route("/reset/{token}", accounts.new_password_page, methods=["GET"]),
+        Route("/reset/{token}", accounts.new_password, methods=["POST"]),
+        Route("/follow", accounts.follow, methods=["POST"]),
+        Route("/unfollow", accounts.follow, methods=["POST"]),
+        Route("/settings", accounts.settings, methods=["GET"]),
+        Route("/settings", accounts.change_settings, methods=["POST"]),
+        Route("/settings/export.json", accounts.export),
         Route("/community-policy", pages.static_page("policy.html")),
         Route("/about", pages.static_page("about.html")),
         Route("/img", proxy.respond),
@@ -315,7 +340,10 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
     app = Starlette(
         debug=settings.debug,
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(ReaderCookie, secret_key=settings.secret_key, secure=secure),
+        ],
         exception_handlers={404: pages.error, 500: pages.error},
         lifespan=close_on_shutdown(fetcher),
     )

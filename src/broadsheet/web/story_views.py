@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from broadsheet.store import channels as channel_store
 from broadsheet.store import stories as story_store
 from broadsheet.store import story_moves as move_store
 from broadsheet.web.views import article_ref, channel_name, is_valid_id, iso_time, outlet_ref
@@ -43,6 +44,7 @@ def story_view(conn: Connection, story_id: int, page: int = 1) -> dict[str, Any]
         "places": _channels(conn, story_id, "places"),
         # A story merged into another keeps its address: it points the reader on.
         "merged_into": move_store.merged_into(conn, story_id) if not totals["articles"] else None,
+        "followers": channel_store.followers_of(conn, f"story:{story_id}"),
     }
 
 

@@ -1,0 +1,39 @@
+"""Accounts: a session version per user (a password change signs every session out), a home
+place, mutes, and who read which article (views counted once per reader).
+
+Revision ID: 0007
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Add users.session_version and users.home_place, and the mutes and article_views
+    tables."""
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(
+            sa.Column("session_version", sa.Integer, nullable=False, server_default="0")
+        )
+        batch.add_column(sa.Column("home_place", sa.String(300)))
+    op.create_table(
+        "mutes",
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("target", sa.String(320), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("user_id", "target"),
+    )
+    op.create_table(
+        "article_views",
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False),
+        sa.Column("reader", sa.String(80), nullable=False),
+        sa.Column("viewed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("article_id", "reader"),
+    )

@@ -1,0 +1,133 @@
+"""Readers' accounts: the user row, what they follow and mute, export and deletion.
+
+A target is what a reader follows or mutes: "channel:<key>" (a person, organisation, place or
+topic), "source:<id>" (a publisher) or "story:<id>".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from broadsheet.store.database import as_utc
+from broadsheet.store.schema import comments, follows, mutes, users
+
+USER_COLUMNS = (
+    users.c.id,
+    users.c.name,
+    users.c.password_hash,
+    users.c.created_at,
+    users.c.session_version,
+    users.c.home_place,
+)
+
+
+def create_user(conn: Connection, name: str, password_hash: str, now: datetime) -> int | None:
+    """The new user's id, or None when the name is taken."""
+    try:
+        with conn.begin_nested():
+            row = insert(users).values(name=name, password_hash=password_hash, created_at=now)
+            return int(conn.execute(row).inserted_primary_key[0])  # type: ignore[index]
+    except IntegrityError:
+        return None
+
+
+def get_user(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    """The user row, or None."""
+    row = conn.execute(select(*USER_COLUMNS).where(users.c.id == user_id)).mappings().first()
+    return _user(row)
+
+
+def user_by_name(conn: Connection, name: str) -> dict[str, Any] | None:
+    """The user of that (normalised) name, or None."""
+    row = conn.execute(select(*USER_COLUMNS).where(users.c.name == name)).mappings().first()
+    return _user(row)
+
+
+def _user(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    found = dict(row)
+    found["created_at"] = as_utc(found["created_at"])
+    return found
+
+
+def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
+    """A new password; every session signed before it ends."""
+    conn.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(password_hash=password_hash, session_version=users.c.session_version + 1)
+    )
+
+
+def rehash(conn: Connection, user_id: int, password_hash: str) -> None:
+    """The same password under stronger hash parameters (sessions stay)."""
+    conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+
+
+def set_home_place(conn: Connection, user_id: int, key: str | None) -> None:
+    """The reader's home place (a place channel key), or none."""
+    conn.execute(update(users).where(users.c.id == user_id).values(home_place=key))
+
+
+def add_target(conn: Connection, table: Table, user_id: int, target: str, now: datetime) -> None:
+    """Follow (table=follows) or mute (table=mutes) a target; doing it twice is once."""
+    if target in targets(conn, table, user_id, [target]):
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(table).values(user_id=user_id, target=target, created_at=now))
+    except IntegrityError:
+        pass  # a concurrent request did it first
+
+
+def remove_target(conn: Connection, table: Table, user_id: int, target: str) -> None:
+    """Unfollow or unmute a target."""
+    conn.execute(delete(table).where(table.c.user_id == user_id, table.c.target == target))
+
+
+def targets(
+    conn: Connection, table: Table, user_id: int, among: list[str] | None = None
+) -> list[str]:
+    """What the user follows (or mutes), oldest first; only those `among` when given."""
+    query = select(table.c.target).where(table.c.user_id == user_id)
+    if among is not None:
+        query = query.where(table.c.target.in_(among))
+    return [str(t) for (t,) in conn.execute(query.order_by(table.c.created_at, table.c.target))]
+
+
+def export(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    """Everything the account holds, as plain data (the password hash left out)."""
+    user = get_user(conn, user_id)
+    if user is None:
+        return None
+    written = conn.execute(
+        select(comments.c.id, comments.c.article_id, comments.c.body_html, comments.c.created_at)
+        .where(comments.c.user_id == user_id)
+        .order_by(comments.c.id)
+    ).mappings()
+    return {
+        "name": user["name"],
+        "created_at": user["created_at"],
+        "home_place": user["home_place"],
+        "follows": _dated(conn, follows, user_id),
+        "mutes": _dated(conn, mutes, user_id),
+        "comments": [dict(row) for row in written],
+    }
+
+
+def _dated(conn: Connection, table: Table, user_id: int) -> list[dict[str, Any]]:
+    query = select(table.c.target, table.c.created_at).where(table.c.user_id == user_id)
+    rows = conn.execute(query.order_by(table.c.created_at, table.c.target)).mappings()
+    return [{"target": row["target"], "since": as_utc(row["created_at"])} for row in rows]
+
+
+def delete_user(conn: Connection, user_id: int) -> None:
+    """Delete the account and everything it holds: follows, mutes, comments."""
+    for table in (follows, mutes, comments):
+        conn.execute(delete(table).where(table.c.user_id == user_id))
+    conn.execute(delete(users).where(users.c.id == user_id))

@@ -1,5 +1,6 @@
 """A real Chromium (scripts off) opens the home page, clicks into an article and takes a
-screenshot; a reader signs up and follows the article's publisher from its card."""
+screenshot; a reader signs up, follows the article's publisher from its card and finds its
+articles in For You with the reason."""
 
 from __future__ import annotations
 
@@ -57,6 +58,11 @@ def test_sign_up_and_follow_a_publisher_in_a_real_browser(live_url: str) -> None
             assert card.locator("form.follow-form button").inner_text().startswith("Following")
             followers = card.locator("dt:text('Followers') + dd").inner_text()
             assert followers == "1"
+            publisher = card.locator(f"#{card.get_attribute('aria-labelledby')}").inner_text()
+            page.click("nav.section-menu >> text=For You")
+            page.wait_for_url("**/foryou")
+            reasons = page.locator("[data-section=for-you] p.reason").all_inner_texts()
+            assert f"Why: From {publisher}, which you follow" in reasons
         finally:
             browser.close()
 

@@ -43,6 +43,7 @@ from broadsheet.store import stories as story_store
 from broadsheet.store import users as user_store
 from broadsheet.store import write_transaction
 from broadsheet.store.schema import follows, mutes
+from broadsheet.web.foryou import Interests
 from broadsheet.web.sessions import (
     HASHER,
     PASSWORD_CHARS,
@@ -126,6 +127,18 @@ class Accounts:
         except BadSignature:
             return []
         return [t for t in value if isinstance(t, str) and valid_target(t)][:ANON_FOLLOWS]
+
+    def interests(self, request: Request) -> Interests:
+        """What the reader follows and mutes, and their home place (anonymous: the cookie's)."""
+        reader = self.reader(request)
+        if reader.user is None:
+            return Interests(follows=reader.anon_follows)
+        with self.db.connect() as conn:
+            return Interests(
+                follows=user_store.targets(conn, follows, reader.user["id"]),
+                mutes=user_store.targets(conn, mutes, reader.user["id"]),
+                home=reader.user["home_place"],
+            )
 
     def view_counter(self, request: Request, article_id: int) -> BackgroundTask | None:
         """A task counting this read of the article after the page is sent (none for bots)."""

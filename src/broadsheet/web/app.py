@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from broadsheet.web import story_views, views
 from broadsheet.web.accounts import Accounts
 from broadsheet.web.admin import Admin
 from broadsheet.web.format import channel_url, parse_datetime
+from broadsheet.web.foryou import Interests, for_you_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
@@ -201,6 +203,11 @@ class Pages:
             response.background = self.accounts.view_counter(request, article_id)
         return response
 
+    def for_you(self, request: Request) -> Response:
+        interests = self.accounts.interests(request) if self.accounts else Interests()
+        data = self.read(for_you_view, interests, datetime.now(UTC))
+        return self.render(request, "foryou.html", "foryou", data, current_section="foryou")
+
     def story(self, request: Request) -> Response:
         page = page_number(request)
         data = self.read(story_views.story_view, request.path_params["story_id"], page)
@@ -301,6 +308,8 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
     routes = [
         Route("/", pages.home),
         Route("/index.json", pages.home),
+        Route("/foryou", pages.for_you),
+        Route("/foryou.json", pages.for_you),
         Route("/a/{article_id:id}", pages.article),
         Route("/a/{article_id:id}.json", pages.article),
         Route("/a/{article_id:id}/revisions", pages.revisions),

@@ -284,6 +284,12 @@ def outlet_ref(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def cards_for(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
+    """The cards of these articles, in the order given (ids not stored are left out)."""
+    rows = {row["id"]: row for row in article_store.card_rows(conn, ids=ids, limit=len(ids) or 1)}
+    return _cards(conn, [rows[i] for i in ids if i in rows])
+
+
 def _cards(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     refs: dict[int | None, dict[str, Any]] = {}
     cards = []

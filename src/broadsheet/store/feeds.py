@@ -1,0 +1,96 @@
+"""Candidates for a reader's For You feed, each from an index: the newest articles under a
+followed channel, from a followed publisher, in a followed story, and the stories most
+publishers carried in the last day (trending)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from broadsheet.store.database import as_utc
+from broadsheet.store.schema import article_channels, articles
+
+PER_TARGET = 50  # newest articles taken per followed target
+TRENDING_STORIES = 20
+
+
+def under_channel(conn: Connection, key: str) -> list[int]:
+    """The newest articles linked to a channel (the (channel_key, article_id) index)."""
+    query = (
+        select(article_channels.c.article_id)
+        .where(article_channels.c.channel_key == key)
+        .order_by(article_channels.c.article_id.desc())
+        .limit(PER_TARGET)
+    )
+    return sorted({int(i) for (i,) in conn.execute(query)})
+
+
+def from_source(conn: Connection, source_id: int) -> list[int]:
+    """The newest articles of a publisher."""
+    query = (
+        select(articles.c.id)
+        .where(articles.c.source_id == source_id)
+        .order_by(articles.c.id.desc())
+        .limit(PER_TARGET)
+    )
+    return [int(i) for (i,) in conn.execute(query)]
+
+
+def in_story(conn: Connection, story_id: int) -> list[int]:
+    """The newest articles of a story."""
+    query = (
+        select(articles.c.id)
+        .where(articles.c.story_id == story_id)
+        .order_by(articles.c.id.desc())
+        .limit(PER_TARGET)
+    )
+    return [int(i) for (i,) in conn.execute(query)]
+
+
+def trending(conn: Connection, since: datetime) -> dict[int, int]:
+    """Stories by how many publishers carried them since then (a day's articles, from the
+    published index), the TRENDING_STORIES widest."""
+    publishers = func.count(func.distinct(articles.c.source_id))
+    query = (
+        select(articles.c.story_id, publishers)
+        .where(articles.c.published >= since, articles.c.story_id.isnot(None))
+        .group_by(articles.c.story_id)
+        .having(publishers >= 2)
+        .order_by(publishers.desc(), articles.c.story_id.desc())
+        .limit(TRENDING_STORIES)
+    )
+    return {int(story): int(count) for story, count in conn.execute(query)}
+
+
+def candidate_rows(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
+    """What ranking needs of each candidate: publisher, story, time, copy, channel keys."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            select(
+                articles.c.id,
+                articles.c.source_id,
+                articles.c.story_id,
+                articles.c.published,
+                articles.c.copy_of,
+            ).where(articles.c.id.in_(chunk))
+        ).mappings()
+        keys: dict[int, set[str]] = {}
+        for article_id, key in conn.execute(
+            select(article_channels.c.article_id, article_channels.c.channel_key).where(
+                article_channels.c.article_id.in_(chunk)
+            )
+        ):
+            keys.setdefault(int(article_id), set()).add(str(key))
+        for row in rows:
+            found.append(
+                {
+                    **dict(row),
+                    "published": as_utc(row["published"]),
+                    "keys": keys.get(row["id"], set()),
+                }
+            )
+    return found

@@ -1,0 +1,89 @@
+"""For You on the real app and database: follows bring their articles with a reason that links
+to its control, one item per story, muted publishers never, trending for everyone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import lxml.html
+import pytest
+from sqlalchemy import Engine, update
+from starlette.testclient import TestClient
+
+from broadsheet.config import Settings, load_settings
+from broadsheet.models import Article, ArticleDraft, Enrichment, Entity, Source
+from broadsheet.store import articles as article_store
+from broadsheet.store import sources as source_store
+from broadsheet.store.schema import articles
+from broadsheet.web.app import create_app
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
+    settings: Settings = load_settings(environ={}, data_dir=tmp_path, secret_key="foryou-test")
+    with TestClient(create_app(engine, settings), follow_redirects=False) as made:
+        yield made
+
+
+def store(engine: Engine, n: int, source: int, people: list[str], hours: float) -> int:
+    url = f"http://127.0.0.1/{n}.html"
+    draft = ArticleDraft(url, url, f"Headline {n}", "", NOW - timedelta(hours=hours), "en", "T.")
+    entities = [Entity(p.title(), "person", f"person:{p}", 1.0) for p in people]
+    enrichment = Enrichment(entities, [], [], "world", [], [], None, [])
+    with engine.begin() as conn:
+        return article_store.save_article(conn, Article(draft, enrichment, source, fetched_at=NOW))
+
+
+def in_story(engine: Engine, story: int, *ids: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(articles).where(articles.c.id.in_(ids)).values(story_id=story))
+
+
+def form_post(client: TestClient, path: str, form: dict[str, str]) -> None:
+    page = lxml.html.fromstring(client.get("/signup").text)
+    token = page.xpath('//input[@name="csrf"]/@value')[0]
+    assert client.post(path, data={"csrf": token, **form}).status_code == 303
+
+
+def test_follows_bring_their_articles_with_reasons_and_mutes_win(
+    client: TestClient, engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        sources = [
+            source_store.upsert_source(conn, Source(name=f"P{n}", feed_url=f"http://h/{n}"))
+            for n in range(3)
+        ]
+        story_a = article_store.create_story(conn, "A story", NOW)
+        story_b = article_store.create_story(conn, "B story", NOW)
+    ana_new = store(engine, 1, sources[0], ["ana"], 1)
+    ana_same_story = store(engine, 2, sources[0], ["ana"], 2)  # one publisher: not trending
+    ana_old = store(engine, 3, sources[1], ["ana"], 60)
+    muted = store(engine, 4, sources[2], ["ana"], 0.5)
+    trend = [store(engine, 10 + n, sources[n], ["cy"], 3) for n in range(3)]
+    other = store(engine, 5, sources[0], ["bo"], 0.1)
+    in_story(engine, story_a, ana_new, ana_same_story)
+    in_story(engine, story_b, *trend)
+
+    anonymous = client.get("/foryou.json").json()
+    assert anonymous["personal"] is False
+    (item,) = anonymous["articles"]  # the trending story, once
+    assert item["id"] in trend and item["reason"]["text"].startswith("Trending: 3 publishers")
+    assert item["reason"]["href"] == f"/s/{story_b}"
+
+    form_post(client, "/signup", {"name": "reader", "password": "long enough password"})
+    form_post(client, "/follow", {"target": "channel:person:ana"})
+    form_post(client, "/settings", {"action": "mute", "target": f"source:{sources[2]}"})
+    feed = client.get("/foryou.json").json()
+    ids = [a["id"] for a in feed["articles"]]
+    assert feed["personal"] is True
+    assert muted not in ids and other not in ids
+    assert ids.index(ana_new) < ids.index(ana_old)  # fresher first
+    assert ana_same_story not in ids  # one item per story
+    reason = next(a["reason"] for a in feed["articles"] if a["id"] == ana_new)
+    assert reason == {"text": "You follow Ana", "href": "/c/person:ana"}
+    page = lxml.html.fromstring(client.get("/foryou").text)
+    assert page.xpath('//*[@data-section="for-you"]//p[@class="reason"]/a[@href="/c/person:ana"]')

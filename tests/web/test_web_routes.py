@@ -185,14 +185,35 @@ def test_home_publisher_channel_and_search(client: TestClient, seeded: dict[str,
     assert "Bridge reopens" in page(client.get("/search", params={"q": "bridge"})).text_content()
 
 
-def test_channel_rss_feed(client: TestClient, seeded: dict[str, Any]) -> None:
-    response = client.get("/c/person:dana-whitfield/feed.xml")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/rss+xml")
-    root = ET.fromstring(response.content)
-    titles = [item.findtext("title") or "" for item in root.iter("item")]
-    assert sorted(titles) == ["Bridge reopens", "Traffic resumes"]
-    assert all(item.findtext("pubDate") for item in root.iter("item"))
+@pytest.mark.parametrize("base", ["/c/person:dana-whitfield", "/p/{source_id}"])
+def test_channel_and_publisher_feeds_in_three_formats(
+    client: TestClient, seeded: dict[str, Any], base: str
+) -> None:
+    base = base.format(source_id=seeded["source_id"])
+    expected = ["Bridge reopens", "Traffic resumes"]
+    rss = client.get(f"{base}/feed.xml")
+    assert rss.headers["content-type"].startswith("application/rss+xml")
+    items = list(ET.fromstring(rss.content).iter("item"))
+    assert sorted(item.findtext("title") or "" for item in items) == expected
+    assert all(item.findtext("pubDate") and item.findtext("guid") for item in items)
+    atom = client.get(f"{base}/atom.xml")
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = ET.fromstring(atom.content).findall("a:entry", ns)
+    assert sorted(e.findtext("a:title", namespaces=ns) or "" for e in entries) == expected
+    assert all(e.find("a:link", ns) is not None for e in entries)
+    feed = client.get(f"{base}/feed.json")
+    assert feed.headers["content-type"].startswith("application/feed+json")
+    data = feed.json()
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert sorted(item["title"] for item in data["items"]) == expected
+    assert all(item["url"].endswith(f"/a/{item['id'].rsplit('/', 1)[1]}") for item in data["items"])
+    # The newest first, in every format.
+    assert [i.findtext("title") for i in items] == [
+        e.findtext("a:title", namespaces=ns) for e in entries
+    ]
+    assert [i.findtext("title") for i in items] == [item["title"] for item in data["items"]]
+    assert client.get(f"{base}x/feed.json").status_code == 404
 
 
 def test_unknown_things_are_404_in_html_and_json(

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, tostring
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -25,10 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
 from broadsheet.pipeline.context import Context, make_fetcher
-from broadsheet.web import story_views, views
+from broadsheet.web import story_views, syndication, views
 from broadsheet.web.accounts import Accounts
 from broadsheet.web.admin import Admin
-from broadsheet.web.format import channel_url, parse_datetime
 from broadsheet.web.foryou import Interests, for_you_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.sessions import ReaderCookie
@@ -134,28 +131,6 @@ def page_number(request: Request) -> int:
     return int(raw)
 
 
-def render_rss(data: dict[str, Any], base_url: str) -> bytes:
-    """An RSS 2.0 document of a channel view's articles."""
-    channel = data["channel"]
-    rss = Element("rss", version="2.0")
-    head = SubElement(rss, "channel")
-    SubElement(head, "title").text = f"{channel['name']} · Broadsheet"
-    SubElement(head, "link").text = base_url + channel_url(channel["key"])
-    SubElement(head, "description").text = f"The latest articles about {channel['name']}."
-    for article in data["articles"]:
-        item = SubElement(head, "item")
-        link = f"{base_url}/a/{article['id']}"
-        SubElement(item, "title").text = article["title"]
-        SubElement(item, "link").text = link
-        SubElement(item, "guid", isPermaLink="true").text = link
-        SubElement(item, "description").text = article.get("snippet") or ""
-        SubElement(item, "source").text = (article.get("publisher") or {}).get("name", "")
-        published = parse_datetime(article.get("published"))
-        if published is not None:
-            SubElement(item, "pubDate").text = format_datetime(published)
-    return tostring(rss, encoding="utf-8", xml_declaration=True)
-
-
 class Pages:
     """The endpoints: each reads one view in a short connection, then renders HTML or JSON."""
 
@@ -226,11 +201,18 @@ class Pages:
         topic = key.removeprefix("topic:") if key.startswith("topic:") else ""
         return self.render(request, "channel.html", "channel", data, current_section=topic)
 
-    def channel_feed(self, request: Request) -> Response:
-        data = self.read(views.channel_view, request.path_params["key"])
+    def feed(self, request: Request) -> Response:
+        """A channel's or a publisher's RSS, Atom or JSON Feed (the path's last part says)."""
+        name = request.url.path.rsplit("/", 1)[-1]
+        if "key" in request.path_params:
+            data, missing = self.read(views.channel_view, request.path_params["key"]), "channel"
+        else:
+            data = self.read(views.publisher_view, request.path_params["publisher_id"])
+            missing = "publisher"
         if data is None:
-            raise HTTPException(404, _NOT_FOUND["channel"])
-        return Response(render_rss(data, self.base_url), media_type="application/rss+xml")
+            raise HTTPException(404, _NOT_FOUND[missing])
+        body = syndication.render(data, self.base_url, name)
+        return Response(body, media_type=syndication.FORMATS[name])
 
     def publisher(self, request: Request) -> Response:
         data = self.read(views.publisher_view, request.path_params["publisher_id"])
@@ -316,7 +298,8 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/a/{article_id:id}/revisions.json", pages.revisions),
         Route("/s/{story_id:id}", pages.story),
         Route("/s/{story_id:id}.json", pages.story),
-        Route("/c/{key:path}/feed.xml", pages.channel_feed),
+        *(Route(f"/c/{{key:path}}/{name}", pages.feed) for name in syndication.FORMATS),
+        *(Route(f"/p/{{publisher_id:id}}/{name}", pages.feed) for name in syndication.FORMATS),
         Route("/c/{key:path}.json", pages.channel),
         Route("/c/{key:path}", pages.channel),
         Route("/p/{publisher_id:id}", pages.publisher),

@@ -78,11 +78,9 @@ def make_article(url: str, title: str, text: str, source_id: int, hours: int = 0
     return Article(draft=draft, enrichment=enrichment, source_id=source_id, fetched_at=NOW)
 
 
-def add_source(engine: Engine) -> int:
+def add_source(engine: Engine, feed_url: str = "http://127.0.0.1/feed.xml") -> int:
     with engine.begin() as conn:
-        return source_store.upsert_source(
-            conn, Source(name="The Ledger", feed_url="http://127.0.0.1/feed.xml")
-        )
+        return source_store.upsert_source(conn, Source(name="The Ledger", feed_url=feed_url))
 
 
 def test_saving_twice_keeps_one_article(engine: Engine) -> None:
@@ -177,6 +175,37 @@ def test_full_text_search_ranks_and_ignores_syntax(engine: Engine) -> None:
         assert search.search_article_ids(conn, "flood barriers") == [a]
         assert search.search_article_ids(conn, 'barriers" * (') == [a]
         assert search.search_article_ids(conn, "   ") == []
+
+
+def test_search_filters_orders_and_marks_the_words(engine: Engine) -> None:
+    source_id = add_source(engine)
+    other = add_source(engine, "http://127.0.0.1/other.xml")
+    rows = [  # (publisher, hours ago, title); make_article links every one to Dana Whitfield
+        (source_id, 30, "Harbour storm closes the port"),
+        (other, 2, "Storm warning for the harbour"),
+        (source_id, 1, "Council meets"),
+    ]
+    with engine.begin() as conn:
+        ids = [
+            article_store.save_article(
+                conn, make_article(f"http://127.0.0.1/f{n}.html", title, title + ".", src, hours)
+            )
+            for n, (src, hours, title) in enumerate(rows)
+        ]
+    with engine.connect() as conn:
+        newest = search.search(conn, "storm harbour", by_date=True)
+        assert [hit.id for hit in newest] == [ids[1], ids[0]]
+        only_other = search.search(conn, "storm", search.Filters(source_id=other))
+        assert [hit.id for hit in only_other] == [ids[1]]
+        since = NOW - timedelta(hours=10)
+        assert [h.id for h in search.search(conn, "storm", search.Filters(since=since))] == [ids[1]]
+        until = NOW - timedelta(hours=10)
+        assert [h.id for h in search.search(conn, "storm", search.Filters(until=until))] == [ids[0]]
+        about = search.Filters(channel_key="person:dana-whitfield", section="local")
+        assert len(search.search(conn, "storm", about)) == 2
+        assert search.search(conn, "storm", search.Filters(section="sports")) == []
+        snippet = search.search(conn, "closes", search.Filters(source_id=source_id))[0].snippet
+    assert f"{search.MARK_START}closes{search.MARK_END}" in snippet.lower()
 
 
 def test_errors_are_kept_for_operators(engine: Engine) -> None:

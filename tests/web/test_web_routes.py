@@ -185,6 +185,21 @@ def test_home_publisher_channel_and_search(client: TestClient, seeded: dict[str,
     assert "Bridge reopens" in page(client.get("/search", params={"q": "bridge"})).text_content()
 
 
+def test_search_page_filters_sorts_and_refuses_nonsense(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    found = client.get("/search.json", params={"q": "bridge", "sort": "date"}).json()
+    newest_first = [seeded["first"], seeded["second"]]  # published 1 and 2 hours ago
+    assert found["sort"] == "date" and [a["id"] for a in found["articles"]] == newest_first
+    assert any(part["match"] for part in found["articles"][0]["highlight"])
+    elsewhere = {"q": "bridge", "publisher": str(seeded["source_id"] + 1)}
+    assert client.get("/search.json", params=elsewhere).json()["articles"] == []
+    html = page(client.get("/search", params={"q": "bridge", "from": "2000-01-01"}))
+    assert html.xpath('//*[@data-section="search-results"]//mark')
+    for bad in ({"from": "yesterday"}, {"section": "nope"}, {"channel": "x"}, {"publisher": "a"}):
+        assert client.get("/search.json", params={"q": "bridge", **bad}).status_code == 400
+
+
 @pytest.mark.parametrize("base", ["/c/person:dana-whitfield", "/p/{source_id}"])
 def test_channel_and_publisher_feeds_in_three_formats(
     client: TestClient, seeded: dict[str, Any], base: str

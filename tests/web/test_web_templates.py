@@ -199,9 +199,24 @@ def test_publisher_search_and_static_pages(
     page = render(env, "publisher.html", publisher=data, json_url="/p/1.json")
     part(page, "publisher-card")
     assert len(page.xpath("//article[@class='card']")) == 2
-    search = {"query": "storm", "articles": home_data["latest"][1:]}
+    found = [
+        {**a, "highlight": [{"text": "the ", "match": False}, {"text": "storm", "match": True}]}
+        for a in home_data["latest"][1:]
+    ]
+    search = {
+        "query": "storm",
+        "sort": "relevance",
+        "page": 1,
+        "filters": {"section": None, "publisher": None, "channel": None, "from": None, "to": None},
+        "publishers": [{"id": 1, "name": "The Ledger"}],
+        "sections": [{"key": "world", "name": "World"}],
+        "articles": found,
+        "more": False,
+        "next": None,
+    }
     page = render(env, "search.html", search=search, search_query="storm")
     assert "1 result for “storm”" in text(page)
+    assert [m.text for m in page.xpath('//*[@data-section="search-results"]//mark')] == ["storm"]
     policy = text(render(env, "policy.html"))
     for word in ("civil", "harassment", "spam", "doxxing", "moderat"):
         assert word in policy.lower()

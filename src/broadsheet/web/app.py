@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
@@ -22,7 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
+from broadsheet.models import SECTIONS
 from broadsheet.pipeline.context import Context, make_fetcher
+from broadsheet.store import search as search_store
 from broadsheet.web import story_views, syndication, views
 from broadsheet.web.accounts import Accounts
 from broadsheet.web.admin import Admin
@@ -131,6 +134,37 @@ def page_number(request: Request) -> int:
     return int(raw)
 
 
+def search_filters(request: Request) -> search_store.Filters:
+    """The search form's filters; a value that names nothing is a 400."""
+    params = request.query_params
+    section = params.get("section") or None
+    publisher = params.get("publisher") or None
+    channel = params.get("channel", "").strip() or None
+    if section is not None and section not in SECTIONS:
+        raise HTTPException(400, "No section by that name.")
+    if publisher is not None and not (publisher.isdigit() and len(publisher) <= 18):
+        raise HTTPException(400, "The publisher must be a publisher's number.")
+    if channel is not None and not views.is_valid_key(channel):
+        raise HTTPException(400, "The channel must be a channel's key, such as person:xi-jinping.")
+    since, until = _day(params.get("from")), _day(params.get("to"))
+    return search_store.Filters(
+        section=section,
+        source_id=int(publisher) if publisher else None,
+        channel_key=channel,
+        since=since,
+        until=until + timedelta(days=1) if until else None,  # "to" includes its day
+    )
+
+
+def _day(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise HTTPException(400, "Dates are written YYYY-MM-DD.") from exc
+
+
 class Pages:
     """The endpoints: each reads one view in a short connection, then renders HTML or JSON."""
 
@@ -220,7 +254,13 @@ class Pages:
 
     def search(self, request: Request) -> Response:
         q = request.query_params.get("q", "").strip()[:MAX_QUERY_CHARS]
-        data = self.read(views.search_view, q) if q else {"query": "", "articles": []}
+        filters = search_filters(request)
+        by_date = request.query_params.get("sort") == "date"
+        page = page_number(request)
+        data = self.read(views.search_view, q, filters, by_date, page)
+        if data is not None:
+            more = {**request.query_params, "page": str(page + 1)}
+            data["next"] = "/search?" + urlencode(more) if data["more"] else None
         return self.render(request, "search.html", "search", data, search_query=q)
 
     def static_page(self, template: str) -> Callable[[Request], Response]:

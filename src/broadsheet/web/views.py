@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from broadsheet.store.channels import channel_name
 from broadsheet.store.cooccurrence import leading_keys
 
 SNIPPET_CHARS = 220
+SEARCH_PAGE = 30
 PEOPLE_KINDS = ("person",)
 ALSO_LIKE_KINDS = ("person", "city", "state", "country", "region", "topic")
 ALSO_LIKE = 10
@@ -169,12 +171,51 @@ def publisher_view(conn: Connection, publisher_id: int) -> dict[str, Any] | None
     return {"publisher": publisher, "articles": _cards(conn, rows)}
 
 
-def search_view(conn: Connection, q: str) -> dict[str, Any]:
-    """Articles matching the query, best first."""
-    ids = search_store.search_article_ids(conn, q, limit=30)
-    found = article_store.card_rows(conn, ids=ids, limit=len(ids) or 1, originals_only=True)
-    rows = {row["id"]: row for row in found}  # copies folded: each text once, as its original
-    return {"query": q, "articles": _cards(conn, [rows[i] for i in ids if i in rows])}
+def search_view(
+    conn: Connection,
+    q: str,
+    filters: search_store.Filters = search_store.NO_FILTERS,
+    by_date: bool = False,
+    page: int = 1,
+) -> dict[str, Any]:
+    """Originals matching the query (best or newest first), each with its highlighted snippet;
+    the publishers and sections a reader can narrow it to."""
+    hits = search_store.search(
+        conn, q, filters, by_date, limit=SEARCH_PAGE, offset=(page - 1) * SEARCH_PAGE
+    )
+    cards = {c["id"]: c for c in cards_for(conn, [hit.id for hit in hits])}
+    articles = [
+        {**cards[hit.id], "highlight": highlight_parts(hit.snippet)}
+        for hit in hits
+        if hit.id in cards
+    ]
+    return {
+        "query": q,
+        "sort": "date" if by_date else "relevance",
+        "page": page,
+        "filters": {
+            "section": filters.section,
+            "publisher": filters.source_id,
+            "channel": filters.channel_key,
+            "from": filters.since.date().isoformat() if filters.since else None,
+            "to": filters.until.date().isoformat() if filters.until else None,
+        },
+        "publishers": [{"id": s.id, "name": s.name} for s in source_store.list_sources(conn)],
+        "sections": [{"key": s, "name": section_name(s)} for s in SECTIONS],
+        "articles": articles,
+        "more": len(hits) == SEARCH_PAGE,
+    }
+
+
+def highlight_parts(snippet: str) -> list[dict[str, Any]]:
+    """A snippet as runs of text, the matched words marked: [{"text", "match"}]."""
+    parts = []
+    for n, run in enumerate(
+        re.split(f"[{search_store.MARK_START}{search_store.MARK_END}]", snippet)
+    ):
+        if run:
+            parts.append({"text": " ".join(run.split(" ")), "match": n % 2 == 1})
+    return parts
 
 
 def _related(conn: Connection, row: dict[str, Any], limit: int) -> list[dict[str, Any]]:

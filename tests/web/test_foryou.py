@@ -87,3 +87,31 @@ def test_follows_bring_their_articles_with_reasons_and_mutes_win(
     assert reason == {"text": "You follow Ana", "href": "/c/person:ana"}
     page = lxml.html.fromstring(client.get("/foryou").text)
     assert page.xpath('//*[@data-section="for-you"]//p[@class="reason"]/a[@href="/c/person:ana"]')
+
+
+def test_trending_ranks_stories_by_new_publishers_and_readers(
+    client: TestClient, engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        sources = [
+            source_store.upsert_source(conn, Source(name=f"P{n}", feed_url=f"http://h/{n}"))
+            for n in range(4)
+        ]
+        rising, fading, read = (article_store.create_story(conn, t, NOW) for t in "ABC")
+    in_story(engine, rising, *(store(engine, n, sources[n], [], 1) for n in range(3)))
+    # Carried by three publishers 7-11 hours ago, by one now: it is fading.
+    fading_ids = [store(engine, 10 + n, sources[n], [], 7 + n) for n in range(3)]
+    in_story(engine, fading, *fading_ids, store(engine, 20, sources[3], [], 1))
+    read_id = store(engine, 30, sources[0], [], 2)
+    in_story(engine, read, read_id)
+    for _ in range(15):  # fifteen readers in the last hours weigh 1.5 publishers
+        with TestClient(client.app) as reader:
+            reader.get(f"/a/{read_id}", headers={"user-agent": "Mozilla/5.0 Firefox/140.0"})
+    data = client.get("/trending.json").json()
+    order = [s["id"] for s in data["stories"]]
+    assert order[:2] == [rising, read] and order.index(fading) > 1
+    top = data["stories"][0]
+    assert top["publishers"] == 3 and top["new_publishers"] == 3 and top["newest"]["id"]
+    assert data["stories"][1]["readers"] == 15
+    page = lxml.html.fromstring(client.get("/trending").text)
+    assert page.xpath(f'//*[@data-section="trending"]//a[@href="/s/{rising}"]')

@@ -1,19 +1,22 @@
 """Candidates for a reader's For You feed, each from an index: the newest articles under a
 followed channel, from a followed publisher, in a followed story, and the stories most
-publishers carried in the last day (trending)."""
+publishers carried in the last day; and the stories gaining publishers and readers fastest
+(the Trending page). The time-windowed reads are bounded by the window's volume, not the
+corpus."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from broadsheet.store.database import as_utc
-from broadsheet.store.schema import article_channels, articles
+from broadsheet.store.schema import article_channels, article_views, articles
 
 PER_TARGET = 50  # newest articles taken per followed target
 TRENDING_STORIES = 20
+READERS_PER_PUBLISHER = 10  # in a story's momentum, ten new readers weigh one new publisher
 
 
 def under_channel(conn: Connection, key: str) -> list[int]:
@@ -94,3 +97,47 @@ def candidate_rows(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
                 }
             )
     return found
+
+
+def momentum(conn: Connection, now: datetime, hours: float) -> list[dict[str, Any]]:
+    """Stories by how many more publishers and readers they drew in the last `hours` than in
+    the `hours` before (articles from the published index, reads from article_views)."""
+    recent, before = now - timedelta(hours=hours), now - timedelta(hours=2 * hours)
+    fresh = case((articles.c.published >= recent, articles.c.source_id))
+    earlier = case((articles.c.published < recent, articles.c.source_id))
+    publishers = (
+        select(
+            articles.c.story_id.label("story_id"),
+            func.count(func.distinct(fresh)).label("recent"),
+            func.count(func.distinct(earlier)).label("before"),
+        )
+        .where(articles.c.published >= before, articles.c.story_id.isnot(None))
+        .group_by(articles.c.story_id)
+    )
+    rows = {
+        int(r.story_id): {"publishers": int(r.recent), "publishers_before": int(r.before)}
+        for r in conn.execute(publishers)
+    }
+    readers = (
+        select(articles.c.story_id, func.count(func.distinct(article_views.c.reader)))
+        .join(articles, articles.c.id == article_views.c.article_id)
+        .where(article_views.c.viewed_at >= recent, articles.c.story_id.isnot(None))
+        .group_by(articles.c.story_id)
+    )
+    for story_id, count in conn.execute(readers):
+        rows.setdefault(int(story_id), {"publishers": 0, "publishers_before": 0})["readers"] = int(
+            count
+        )
+    found = []
+    for story_id, row in rows.items():
+        gain = (
+            row["publishers"]
+            - row["publishers_before"]
+            + row.get("readers", 0) / READERS_PER_PUBLISHER
+        )
+        if row["publishers"] or row.get("readers"):
+            found.append(
+                {"story_id": story_id, "readers": row.get("readers", 0), "gain": gain, **row}
+            )
+    found.sort(key=lambda r: (-r["gain"], -r["publishers"], -r["story_id"]))
+    return found[:TRENDING_STORIES]

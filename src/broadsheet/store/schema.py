@@ -276,6 +276,7 @@ article_views = Table(
     Column("reader", String(80), nullable=False),
     Column("viewed_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("article_id", "reader"),
+    Index("ix_article_views_viewed_at", "viewed_at"),  # the last hours' reads (Trending)
 )
 
 # What a reader never wants to see: "source:<id>" or "channel:<key>" (a topic, a person ...).

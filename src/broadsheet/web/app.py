@@ -29,7 +29,7 @@ from broadsheet.store import search as search_store
 from broadsheet.web import story_views, syndication, views
 from broadsheet.web.accounts import Accounts
 from broadsheet.web.admin import Admin
-from broadsheet.web.foryou import Interests, for_you_view
+from broadsheet.web.foryou import Interests, for_you_view, trending_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
@@ -217,6 +217,10 @@ class Pages:
         data = self.read(for_you_view, interests, datetime.now(UTC))
         return self.render(request, "foryou.html", "foryou", data, current_section="foryou")
 
+    def trending(self, request: Request) -> Response:
+        data = self.read(trending_view, datetime.now(UTC))
+        return self.render(request, "trending.html", "trending", data, current_section="trending")
+
     def story(self, request: Request) -> Response:
         page = page_number(request)
         data = self.read(story_views.story_view, request.path_params["story_id"], page)
@@ -331,6 +335,8 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/", pages.home),
         Route("/index.json", pages.home),
         Route("/foryou", pages.for_you),
+        Route("/trending", pages.trending),
+        Route("/trending.json", pages.trending),
         Route("/foryou.json", pages.for_you),
         Route("/a/{article_id:id}", pages.article),
         Route("/a/{article_id:id}.json", pages.article),

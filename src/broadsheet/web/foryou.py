@@ -167,3 +167,29 @@ def _explain(reason: Reason, names: dict[str, str]) -> dict[str, str]:
         return {"text": f"Near your home place, {name}", "href": "/settings"}
     text = f"Trending: {reason.publishers} publishers in the last day"
     return {"text": text, "href": f"/s/{reason.target[6:]}"}
+
+
+TRENDING_WINDOW_HOURS = 6.0
+
+
+def trending_view(conn: Connection, now: datetime) -> dict[str, Any]:
+    """Stories gaining publishers and readers fastest: those of the last TRENDING_WINDOW_HOURS
+    against the hours before (store/feeds.py `momentum`), each with its newest article."""
+    stories = []
+    for row in feeds.momentum(conn, now, TRENDING_WINDOW_HOURS):
+        info = article_store.story_info(conn, row["story_id"])
+        newest = cards_for(conn, feeds.in_story(conn, row["story_id"])[:1])
+        if info is None or not newest:
+            continue
+        stories.append(
+            {
+                "id": row["story_id"],
+                "title": info["title"],
+                "articles": info["size"],
+                "publishers": row["publishers"],
+                "new_publishers": row["publishers"] - row["publishers_before"],
+                "readers": row["readers"],
+                "newest": newest[0],
+            }
+        )
+    return {"title": "Trending", "hours": TRENDING_WINDOW_HOURS, "stories": stories}

@@ -37,3 +37,4 @@ def upgrade() -> None:
         sa.Column("viewed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("article_id", "reader"),
     )
+    op.create_index("ix_article_views_viewed_at", "article_views", ["viewed_at"])

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, update
 from starlette.testclient import TestClient
 
 from broadsheet.config import Settings, load_settings
-from broadsheet.models import Article, ArticleDraft, Enrichment, Entity, Source
+from broadsheet.models import Article, ArticleDraft, Enrichment, Entity, Place, Source
 from broadsheet.store import articles as article_store
 from broadsheet.store import sources as source_store
 from broadsheet.store.schema import articles
@@ -115,3 +115,39 @@ def test_trending_ranks_stories_by_new_publishers_and_readers(
     assert data["stories"][1]["readers"] == 15
     page = lxml.html.fromstring(client.get("/trending").text)
     assert page.xpath(f'//*[@data-section="trending"]//a[@href="/s/{rising}"]')
+
+
+def place_article(engine: Engine, n: int, source: int, place: Place, hours: float) -> int:
+    url = f"http://127.0.0.1/local/{n}.html"
+    draft = ArticleDraft(url, url, f"Local {n}", "", NOW - timedelta(hours=hours), "en", "T.")
+    enrichment = Enrichment([], [place], [], "local", [], [], None, [])
+    with engine.begin() as conn:
+        return article_store.save_article(conn, Article(draft, enrichment, source, fetched_at=NOW))
+
+
+def test_local_picks_a_place_by_name_and_brings_its_neighbours_by_distance(
+    client: TestClient, engine: Engine
+) -> None:
+    def place(name: str, geonameid: int, lat: float, lon: float) -> Place:
+        return Place(name, "city", geonameid, lat, lon, "US", "IL", [], f"place:{geonameid}")
+
+    chicago = place("Chicago", 4887398, 41.85, -87.65)
+    evanston = place("Evanston", 4891382, 42.04, -87.69)
+    springfield = place("Springfield", 4250542, 39.80, -89.64)
+    with engine.begin() as conn:
+        source = source_store.upsert_source(conn, Source(name="P", feed_url="http://h/p"))
+    in_chicago = place_article(engine, 1, source, chicago, 3)
+    in_evanston = place_article(engine, 2, source, evanston, 1)
+    far = place_article(engine, 3, source, springfield, 1)
+
+    picked = client.get("/local.json", params={"q": "chic"}).json()
+    assert [c["key"] for c in picked["choices"]] == ["place:4887398"]
+    data = client.get("/local.json", params={"place": "place:4887398"}).json()
+    assert data["place"]["name"] == "Chicago, IL"
+    assert [(n["name"], round(n["km"])) for n in data["nearby"]] == [("Evanston, IL", 21)]
+    reasons = {a["id"]: a["reason"]["text"] for a in data["articles"]}
+    assert reasons == {in_evanston: "Nearby: Evanston, IL, 21 km", in_chicago: "In Chicago, IL"}
+    assert far not in reasons and data["articles"][0]["id"] == in_evanston  # the newest first
+    assert client.get("/local.json", params={"place": "nonsense"}).status_code == 400
+    page = lxml.html.fromstring(client.get("/local", params={"place": "place:4887398"}).text)
+    assert page.xpath('//*[@data-section="local-nearby"]//a[contains(@href, "4891382")]')

@@ -187,6 +187,8 @@ channels = Table(
     Column("lon", Float),
     Column("country", String(8)),
     Column("admin1", String(20)),
+    Index("ix_channels_kind_name", "kind", "name"),  # the Local page's place picker
+    Index("ix_channels_lat", "lat"),  # places near a point: a band of latitude first
 )
 
 # role: entity | place | local | topic; mentions as [{"start","end","text"}].

@@ -31,6 +31,7 @@ from broadsheet.web.accounts import Accounts
 from broadsheet.web.admin import Admin
 from broadsheet.web.foryou import Interests, for_you_view, trending_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
+from broadsheet.web.local import local_view
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
 
@@ -217,6 +218,18 @@ class Pages:
         data = self.read(for_you_view, interests, datetime.now(UTC))
         return self.render(request, "foryou.html", "foryou", data, current_section="foryou")
 
+    def local(self, request: Request) -> Response:
+        key = request.query_params.get("place", "").strip()[:300] or None
+        if key is None and self.accounts is not None:
+            key = self.accounts.interests(request).home
+        name = request.query_params.get("q", "").strip()[:MAX_QUERY_CHARS]
+        if key is not None and not views.is_valid_key(key):
+            raise HTTPException(
+                400, "The place must be a place channel's key, such as place:4887398."
+            )
+        data = self.read(local_view, key, name)
+        return self.render(request, "local.html", "local", data, current_section="local-feed")
+
     def trending(self, request: Request) -> Response:
         data = self.read(trending_view, datetime.now(UTC))
         return self.render(request, "trending.html", "trending", data, current_section="trending")
@@ -336,6 +349,8 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/index.json", pages.home),
         Route("/foryou", pages.for_you),
         Route("/trending", pages.trending),
+        Route("/local", pages.local),
+        Route("/local.json", pages.local),
         Route("/trending.json", pages.trending),
         Route("/foryou.json", pages.for_you),
         Route("/a/{article_id:id}", pages.article),

@@ -1,5 +1,6 @@
 """Accounts: a session version per user (a password change signs every session out), a home
-place, mutes, and who read which article (views counted once per reader).
+place, mutes, who read which article (views counted once per reader), and the indexes the
+Local page reads places by (name within kind, latitude).
 
 Revision ID: 0007
 """
@@ -38,3 +39,5 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("article_id", "reader"),
     )
     op.create_index("ix_article_views_viewed_at", "article_views", ["viewed_at"])
+    op.create_index("ix_channels_kind_name", "channels", ["kind", "name"])
+    op.create_index("ix_channels_lat", "channels", ["lat"])

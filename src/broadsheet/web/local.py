@@ -1,0 +1,76 @@
+"""Local: news tagged to a place and to the places around it, nearest first, with the local
+channels around it; a place is picked by name (the place channels' names) or is the reader's
+home place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from broadsheet.store import channels as channel_store
+from broadsheet.store import feeds
+from broadsheet.web.views import cards_for
+
+NEARBY_KM = 60.0
+NEARBY_PLACES = 12
+FEED_SIZE = 30
+
+
+def local_view(conn: Connection, key: str | None, name: str) -> dict[str, Any]:
+    """The Local page for a place key, or the places matching a typed name to pick from."""
+    choices = [_place(row) for row in channel_store.places_named(conn, name)] if name else []
+    place = channel_store.get_channel(conn, key) if key else None
+    if place is None or place["kind"] not in channel_store.PLACE_KINDS:
+        return {
+            "title": "Local",
+            "place": None,
+            "query": name,
+            "choices": choices,
+            "nearby": [],
+            "articles": [],
+        }
+    nearby = []
+    if place["lat"] is not None and place["lon"] is not None:
+        nearby = [
+            row
+            for row in channel_store.places_near(
+                conn, place["lat"], place["lon"], NEARBY_KM, NEARBY_PLACES + 1
+            )
+            if row["key"] != key
+        ][:NEARBY_PLACES]
+    reasons: dict[int, dict[str, Any]] = {}
+    for row in [{**place, "km": 0.0}, *nearby]:
+        for article_id in feeds.under_channel(conn, row["key"]):
+            reasons.setdefault(
+                article_id,
+                {"key": row["key"], "name": channel_store.channel_name(row), "km": row["km"]},
+            )
+    rows = [r for r in feeds.candidate_rows(conn, sorted(reasons)) if r["copy_of"] is None]
+    rows.sort(
+        key=lambda r: (
+            r["published"] is None,
+            -(r["published"].timestamp() if r["published"] else 0),
+            -r["id"],
+        )
+    )
+    cards = cards_for(conn, [r["id"] for r in rows[:FEED_SIZE]])
+    articles = [{**card, "reason": _reason(reasons[card["id"]])} for card in cards]
+    return {
+        "title": f"Local: {channel_store.channel_name(place)}",
+        "place": _place(place),
+        "query": name,
+        "choices": choices,
+        "nearby": [{**_place(row), "km": row["km"]} for row in nearby],
+        "articles": articles,
+    }
+
+
+def _place(row: dict[str, Any]) -> dict[str, Any]:
+    return {"key": row["key"], "name": channel_store.channel_name(row), "kind": row["kind"]}
+
+
+def _reason(where: dict[str, Any]) -> dict[str, str]:
+    if not where["km"]:
+        return {"text": f"In {where['name']}", "href": f"/c/{where['key']}"}
+    return {"text": f"Nearby: {where['name']}, {where['km']:.0f} km", "href": f"/c/{where['key']}"}

@@ -116,8 +116,12 @@ def test_channel_chips(article_page: lxml.html.HtmlElement) -> None:
     assert "State: Illinois" in text(local)
     assert hrefs(local) == ["/c/place:4887398", "/c/place:4896861"]
     people = part(article_page, "related-people")
-    assert text(people).endswith("Person: Dana Reyes")
+    (chip,) = people.xpath(".//a[@class='chip']")
+    assert chip.text_content() == "Person: Dana Reyes"
     assert hrefs(people) == ["/c/person:dana-reyes"]
+    # Each chip follows its channel from where it stands.
+    targets = people.xpath(".//form[@class='follow-mini']//input[@name='target']/@value")
+    assert targets == ["channel:person:dana-reyes"]
     also = part(article_page, "you-may-also-like")
     assert "Topic: Politics" in text(also)
 

@@ -48,6 +48,9 @@ PRIOR_WEIGHT = 20
 # An article belongs in a story when the mean over the members of 2 * likeness - both
 # densities is at least this (a story-level CSLS margin).
 STORY_MARGIN = 0.02
+# A member leaves its story only below this: a story that an article joining two halves made
+# one does not fall apart at the next small rise in density.
+LEAVE_MARGIN = -0.1
 # A story is judged by at most this many members: those among the article's neighbours
 # first, then the newest. The cost of a placement is bounded whatever the story's size.
 MAX_COMPARED = 50
@@ -221,7 +224,7 @@ class StoryGraph:
         story = self.story_of[node.key]
         if self.density(node) <= before or len(self.members[story]) < 2:
             return
-        if self.belonging(node, story) >= STORY_MARGIN:
+        if self.belonging(node, story) >= LEAVE_MARGIN:
             return
         self._move({node.key}, self._place(node, leaving=story), "split")
 

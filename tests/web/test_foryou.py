@@ -151,3 +151,31 @@ def test_local_picks_a_place_by_name_and_brings_its_neighbours_by_distance(
     assert client.get("/local.json", params={"place": "nonsense"}).status_code == 400
     page = lxml.html.fromstring(client.get("/local", params={"place": "place:4887398"}).text)
     assert page.xpath('//*[@data-section="local-nearby"]//a[contains(@href, "4891382")]')
+
+
+def test_a_saved_search_is_followed_like_a_channel_with_feeds(
+    client: TestClient, engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        source = source_store.upsert_source(conn, Source(name="P", feed_url="http://h/p"))
+    url = "http://127.0.0.1/storm.html"
+    draft = ArticleDraft(url, url, "Storm closes the harbour", "", NOW, "en", "A storm came.")
+    with engine.begin() as conn:
+        enrichment = Enrichment([], [], [], "world", [], [], None, [])
+        storm = article_store.save_article(conn, Article(draft, enrichment, source, fetched_at=NOW))
+    form_post(client, "/signup", {"name": "reader", "password": "long enough password"})
+    page = lxml.html.fromstring(client.get("/search", params={"q": "storm"}).text)
+    saved = page.xpath('//*[@data-section="save-search"]//input[@name="target"]/@value')
+    assert saved == ["search:q=storm"]
+    form_post(client, "/follow", {"target": saved[0]})
+    (item,) = client.get("/foryou.json").json()["articles"]
+    assert item["id"] == storm
+    assert item["reason"] == {
+        "text": "Matches your saved search “storm”",
+        "href": "/search?q=storm",
+    }
+    feed = client.get("/search/feed.json", params={"q": "storm"}).json()
+    assert [i["title"] for i in feed["items"]] == ["Storm closes the harbour"]
+    assert feed["feed_url"].endswith("/search/feed.json?q=storm")
+    assert client.get("/search/atom.xml", params={"q": "storm"}).status_code == 200
+    assert client.get("/search/feed.xml", params={"q": "storm", "to": "soon"}).status_code == 400

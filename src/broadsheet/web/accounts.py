@@ -340,6 +340,8 @@ class Accounts:
 
     def _exists(self, target: str) -> bool:
         kind, _, rest = target.partition(":")
+        if kind == "search":
+            return True  # valid_target parsed it; a search may match nothing yet
         with self.db.connect() as conn:
             if kind == "channel":
                 return channel_store.get_channel(conn, rest) is not None

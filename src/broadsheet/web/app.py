@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,10 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
-from broadsheet.models import SECTIONS
 from broadsheet.pipeline.context import Context, make_fetcher
-from broadsheet.store import search as search_store
-from broadsheet.web import story_views, syndication, views
+from broadsheet.web import saved_search, story_views, syndication, views
 from broadsheet.web.accounts import Accounts
 from broadsheet.web.admin import Admin
 from broadsheet.web.foryou import Interests, for_you_view, trending_view
@@ -135,37 +133,6 @@ def page_number(request: Request) -> int:
     return int(raw)
 
 
-def search_filters(request: Request) -> search_store.Filters:
-    """The search form's filters; a value that names nothing is a 400."""
-    params = request.query_params
-    section = params.get("section") or None
-    publisher = params.get("publisher") or None
-    channel = params.get("channel", "").strip() or None
-    if section is not None and section not in SECTIONS:
-        raise HTTPException(400, "No section by that name.")
-    if publisher is not None and not (publisher.isdigit() and len(publisher) <= 18):
-        raise HTTPException(400, "The publisher must be a publisher's number.")
-    if channel is not None and not views.is_valid_key(channel):
-        raise HTTPException(400, "The channel must be a channel's key, such as person:xi-jinping.")
-    since, until = _day(params.get("from")), _day(params.get("to"))
-    return search_store.Filters(
-        section=section,
-        source_id=int(publisher) if publisher else None,
-        channel_key=channel,
-        since=since,
-        until=until + timedelta(days=1) if until else None,  # "to" includes its day
-    )
-
-
-def _day(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise HTTPException(400, "Dates are written YYYY-MM-DD.") from exc
-
-
 class Pages:
     """The endpoints: each reads one view in a short connection, then renders HTML or JSON."""
 
@@ -253,15 +220,26 @@ class Pages:
         return self.render(request, "channel.html", "channel", data, current_section=topic)
 
     def feed(self, request: Request) -> Response:
-        """A channel's or a publisher's RSS, Atom or JSON Feed (the path's last part says)."""
+        """A channel's, a publisher's or a search's RSS, Atom or JSON Feed (the path's last
+        part says which format)."""
         name = request.url.path.rsplit("/", 1)[-1]
-        if "key" in request.path_params:
+        data: dict[str, Any] | None
+        if request.url.path.startswith("/search/"):
+            try:
+                q, filters, _ = saved_search.parse(request.query_params)
+            except saved_search.SearchError as exc:
+                raise HTTPException(400, str(exc)) from exc
+            data = self.read(views.search_view, q, filters, True)
+            if data is not None:
+                data["query_string"] = saved_search.query_string(dict(request.query_params))
+            missing = "search"
+        elif "key" in request.path_params:
             data, missing = self.read(views.channel_view, request.path_params["key"]), "channel"
         else:
             data = self.read(views.publisher_view, request.path_params["publisher_id"])
             missing = "publisher"
         if data is None:
-            raise HTTPException(404, _NOT_FOUND[missing])
+            raise HTTPException(404, _NOT_FOUND.get(missing, "Nothing here."))
         body = syndication.render(data, self.base_url, name)
         return Response(body, media_type=syndication.FORMATS[name])
 
@@ -270,14 +248,16 @@ class Pages:
         return self.render(request, "publisher.html", "publisher", data)
 
     def search(self, request: Request) -> Response:
-        q = request.query_params.get("q", "").strip()[:MAX_QUERY_CHARS]
-        filters = search_filters(request)
-        by_date = request.query_params.get("sort") == "date"
+        try:
+            q, filters, by_date = saved_search.parse(request.query_params)
+        except saved_search.SearchError as exc:
+            raise HTTPException(400, str(exc)) from exc
         page = page_number(request)
         data = self.read(views.search_view, q, filters, by_date, page)
         if data is not None:
             more = {**request.query_params, "page": str(page + 1)}
             data["next"] = "/search?" + urlencode(more) if data["more"] else None
+            data["saved_as"] = saved_search.target(request.query_params) if q else None
         return self.render(request, "search.html", "search", data, search_query=q)
 
     def static_page(self, template: str) -> Callable[[Request], Response]:
@@ -361,6 +341,7 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/s/{story_id:id}.json", pages.story),
         *(Route(f"/c/{{key:path}}/{name}", pages.feed) for name in syndication.FORMATS),
         *(Route(f"/p/{{publisher_id:id}}/{name}", pages.feed) for name in syndication.FORMATS),
+        *(Route(f"/search/{name}", pages.feed) for name in syndication.FORMATS),
         Route("/c/{key:path}.json", pages.channel),
         Route("/c/{key:path}", pages.channel),
         Route("/p/{publisher_id:id}", pages.publisher),

@@ -4,8 +4,9 @@ each item with the reason it is there and a link to the control that changes it.
 Score of a candidate article = affinity x freshness, then one item per story and a
 diversity discount per publisher:
 - affinity: the strongest of its reasons: a followed story 3.0, a followed person,
-  organisation, place or topic 2.0, a followed publisher 1.5, the home place 1.5, a trending
-  story 1.0 (scaled by how many publishers carry it, up to ten);
+  organisation, place or topic 2.0, a match of a saved search 2.0, a followed publisher
+  1.5, the home place 1.5, a trending story 1.0 (scaled by how many publishers carry it, up
+  to ten);
 - freshness: halves every FRESH_HALF_LIFE_HOURS since publication;
 - each story shows once (its best article), copies never (their original stands for them);
 - the n-th item of one publisher is worth PUBLISHER_DISCOUNT ** n of its score.
@@ -25,14 +26,24 @@ from sqlalchemy import Connection
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import feeds
+from broadsheet.store import search as search_store
 from broadsheet.store import sources as source_store
+from broadsheet.web import saved_search
 from broadsheet.web.views import cards_for
 
 FRESH_HALF_LIFE_HOURS = 24.0
 PUBLISHER_DISCOUNT = 0.7
 TRENDING_HOURS = 24
 FEED_SIZE = 30
-WEIGHTS = {"story": 3.0, "channel": 2.0, "source": 1.5, "home": 1.5, "trending": 1.0}
+WEIGHTS = {
+    "story": 3.0,
+    "channel": 2.0,
+    "search": 2.0,
+    "source": 1.5,
+    "home": 1.5,
+    "trending": 1.0,
+}
+SEARCH_CANDIDATES = 50  # a saved search's newest matches
 
 
 @dataclass
@@ -97,6 +108,10 @@ def _candidates(conn: Connection, interests: Interests, now: datetime) -> dict[i
             add(feeds.from_source(conn, int(rest)), Reason("source", target, WEIGHTS["source"]))
         elif kind == "story":
             add(feeds.in_story(conn, int(rest)), Reason("story", target, WEIGHTS["story"]))
+        elif kind == "search" and (params := saved_search.from_target(target)) is not None:
+            q, filters, _ = saved_search.parse(params)
+            hits = search_store.search(conn, q, filters, by_date=True, limit=SEARCH_CANDIDATES)
+            add([hit.id for hit in hits], Reason("search", target, WEIGHTS["search"]))
     if interests.home:
         home = Reason("home", interests.home, WEIGHTS["home"])
         add(feeds.under_channel(conn, interests.home), home)
@@ -139,7 +154,9 @@ def rank(
 
 
 def _names(conn: Connection, targets: list[str]) -> dict[str, str]:
-    keys = sorted({t for t in targets if ":" in t and not t.startswith(("source:", "story:"))})
+    keys = sorted(
+        {t for t in targets if ":" in t and not t.startswith(("source:", "story:", "search:"))}
+    )
     names = {
         k: channel_store.channel_name(c)
         for k, c in channel_store.channels_by_keys(conn, keys).items()
@@ -163,6 +180,10 @@ def _explain(reason: Reason, names: dict[str, str]) -> dict[str, str]:
         return {"text": f"From {name}, which you follow", "href": f"/p/{reason.target[7:]}"}
     if reason.kind == "story":
         return {"text": "A story you follow", "href": f"/s/{reason.target[6:]}"}
+    if reason.kind == "search":
+        params = saved_search.from_target(reason.target) or {}
+        text = f"Matches your saved search “{params.get('q', '')}”"
+        return {"text": text, "href": "/search?" + saved_search.query_string(params)}
     if reason.kind == "home":
         return {"text": f"Near your home place, {name}", "href": "/settings"}
     text = f"Trending: {reason.publishers} publishers in the last day"

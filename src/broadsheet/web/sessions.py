@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadsheet.keys import parse_key
+from broadsheet.web import saved_search
 
 READER_COOKIE = "bs_reader"
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{2,39}")
@@ -122,12 +123,15 @@ def safe_next(raw: object) -> str:
 
 
 def valid_target(raw: object) -> str | None:
-    """A followable target's text ("channel:<key>", "source:<id>", "story:<id>"), or None."""
+    """A followable target's text ("channel:<key>", "source:<id>", "story:<id>", a saved
+    "search:<parameters>"), or None."""
     value = str(raw or "")
     kind, _, rest = value.partition(":")
     if kind == "channel" and parse_key(rest) is not None:
         return value
     if kind in ("source", "story") and rest.isdigit() and len(rest) <= 18 and int(rest) > 0:
+        return value
+    if kind == "search" and saved_search.from_target(value) is not None:
         return value
     return None
 

@@ -1,5 +1,6 @@
-"""RSS 2.0, Atom and JSON Feed 1.1 documents of a channel's or a publisher's latest articles,
-for feed readers. RSS and Atom are written by feedgen; JSON Feed is plain JSON."""
+"""RSS 2.0, Atom and JSON Feed 1.1 documents of a channel's, a publisher's or a saved
+search's latest articles, for feed readers. RSS and Atom are written by feedgen; JSON Feed
+is plain JSON."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ FORMATS = {
 
 def describe(data: dict[str, Any], base_url: str) -> tuple[str, str, str]:
     """(title, page URL, description) of a channel view's or publisher view's feed."""
+    if "query" in data:
+        page = f"{base_url}/search?{data['query_string']}"
+        title = f"Search: {data['query']} · Broadsheet"
+        return title, page, f"The newest articles matching “{data['query']}”."
     if "channel" in data:
         channel = data["channel"]
         url = base_url + channel_url(channel["key"])
@@ -37,7 +42,7 @@ def render(data: dict[str, Any], base_url: str, name: str) -> bytes:
     generator.id(page)
     generator.title(title)
     generator.link(href=page, rel="alternate")
-    generator.link(href=f"{page}/{name}", rel="self")
+    generator.link(href=_self_url(data, base_url, page, name), rel="self")
     generator.description(description)
     generator.language("en")
     for article in reversed(data["articles"]):  # feedgen lists the last added first
@@ -83,9 +88,15 @@ def _json_feed(
         "version": "https://jsonfeed.org/version/1.1",
         "title": title,
         "home_page_url": page,
-        "feed_url": f"{page}/feed.json",
+        "feed_url": _self_url(data, base_url, page, "feed.json"),
         "description": description,
         "language": "en",
         "items": items,
     }
     return json.dumps(feed, ensure_ascii=False).encode()
+
+
+def _self_url(data: dict[str, Any], base_url: str, page: str, name: str) -> str:
+    if "query" in data:  # a search's feed sits beside /search, its parameters after it
+        return f"{base_url}/search/{name}?{data['query_string']}"
+    return f"{page}/{name}"

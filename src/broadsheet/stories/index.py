@@ -14,7 +14,7 @@ from usearch.index import Index
 from broadsheet.enrich.embed import DIMENSIONS
 
 # HNSW's graph degree and breadths (usearch's defaults, but a wider search: the graph asks for
-# 50 neighbours). How many of the exact 50 nearest it finds: bench/cluster_scale.py.
+# 50 neighbours). How many of an article's event-mates it finds: bench/cluster_scale.py.
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 128

@@ -179,3 +179,56 @@ def test_a_saved_search_is_followed_like_a_channel_with_feeds(
     assert feed["feed_url"].endswith("/search/feed.json?q=storm")
     assert client.get("/search/atom.xml", params={"q": "storm"}).status_code == 200
     assert client.get("/search/feed.xml", params={"q": "storm", "to": "soon"}).status_code == 400
+
+
+def test_keep_and_block_rules_hold_on_stored_articles_per_channel(
+    client: TestClient, engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        sources = [
+            source_store.upsert_source(conn, Source(name=f"P{n}", feed_url=f"http://h/{n}"))
+            for n in range(2)
+        ]
+    goal = store(engine, 1, sources[0], ["ana"], 1)  # "Headline 1"
+    other = store(engine, 2, sources[1], ["ana", "bo"], 2)
+    third = store(engine, 3, sources[0], ["ana"], 3)
+    form_post(client, "/signup", {"name": "reader", "password": "long enough password"})
+    form_post(client, "/follow", {"target": "channel:person:ana"})
+
+    def ids(path: str) -> list[int]:
+        page = lxml.html.fromstring(client.get(path).text)
+        return [
+            int(h.rsplit("/", 1)[1]) for h in page.xpath("//article[@class='card']//h3/a/@href")
+        ]
+
+    assert set(ids("/c/person:ana")) == {goal, other, third}
+    rule = {"action": "rule", "rule_action": "block", "rule_field": "publisher"}
+    form_post(client, "/settings", {**rule, "rule_value": str(sources[1])})
+    assert set(ids("/c/person:ana")) == {goal, third}  # stored articles obey it at once
+    assert other not in [a["id"] for a in client.get("/foryou.json").json()["articles"]]
+    keep = {"action": "rule", "rule_action": "keep", "rule_field": "word"}
+    form_post(client, "/settings", {**keep, "rule_value": "1", "rule_scope": "person:ana"})
+    assert ids("/c/person:ana") == [goal]  # only what the keep rule names, in its channel
+    assert goal in [a["id"] for a in client.get("/foryou.json").json()["articles"]]
+    export = client.get("/settings/export.json").json()
+    assert [(r["action"], r["field"]) for r in export["rules"]] == [
+        ("block", "publisher"),
+        ("keep", "word"),
+    ]
+    bad = client.post(
+        "/settings",
+        data={
+            "csrf": lxml.html.fromstring(client.get("/settings").text).xpath(
+                '//input[@name="csrf"]/@value'
+            )[0],
+            **rule,
+            "rule_value": "not a number",
+        },
+    )
+    assert (
+        "publisher" in bad.headers["location"]
+        and len(client.get("/settings/export.json").json()["rules"]) == 2
+    )
+    for r in export["rules"]:
+        form_post(client, "/settings", {"action": "unrule", "rule": str(r["id"])})
+    assert set(ids("/c/person:ana")) == {goal, other, third}

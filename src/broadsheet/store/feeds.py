@@ -68,7 +68,8 @@ def trending(conn: Connection, since: datetime) -> dict[int, int]:
 
 
 def candidate_rows(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
-    """What ranking needs of each candidate: publisher, story, time, copy, channel keys."""
+    """What ranking and readers' rules need of each candidate: publisher, story, time, copy,
+    headline and description, channel keys."""
     found: list[dict[str, Any]] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -79,6 +80,8 @@ def candidate_rows(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
                 articles.c.story_id,
                 articles.c.published,
                 articles.c.copy_of,
+                articles.c.title,
+                articles.c.description.label("snippet"),
             ).where(articles.c.id.in_(chunk))
         ).mappings()
         keys: dict[int, set[str]] = {}

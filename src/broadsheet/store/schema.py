@@ -269,6 +269,20 @@ users = Table(
     Column("home_place", String(300)),  # a place channel's key, for Local and For You
 )
 
+# A reader's keep/block rules (web/rules.py): on a word, a publisher, a channel (person,
+# organisation, place, topic); everywhere (scope NULL) or in one channel's feed (its key).
+reader_rules = Table(
+    "reader_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("action", String(8), nullable=False),  # "block" or "keep"
+    Column("field", String(16), nullable=False),  # "word", "publisher", "channel"
+    Column("value", String(300), nullable=False),
+    Column("scope", String(300)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # Who read which article, once each: `articles.views` counts these rows. reader: "user:<id>",
 # or "reader:<nonce>" for a browser not signed in (web/accounts.py).
 article_views = Table(

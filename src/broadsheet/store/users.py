@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from broadsheet.store.database import as_utc
-from broadsheet.store.schema import comments, follows, mutes, users
+from broadsheet.store.schema import comments, follows, mutes, reader_rules, users
 
 USER_COLUMNS = (
     users.c.id,
@@ -116,6 +116,7 @@ def export(conn: Connection, user_id: int) -> dict[str, Any] | None:
         "home_place": user["home_place"],
         "follows": _dated(conn, follows, user_id),
         "mutes": _dated(conn, mutes, user_id),
+        "rules": rules(conn, user_id),
         "comments": [dict(row) for row in written],
     }
 
@@ -128,6 +129,35 @@ def _dated(conn: Connection, table: Table, user_id: int) -> list[dict[str, Any]]
 
 def delete_user(conn: Connection, user_id: int) -> None:
     """Delete the account and everything it holds: follows, mutes, comments."""
-    for table in (follows, mutes, comments):
+    for table in (follows, mutes, comments, reader_rules):
         conn.execute(delete(table).where(table.c.user_id == user_id))
     conn.execute(delete(users).where(users.c.id == user_id))
+
+
+def add_rule(conn: Connection, user_id: int, rule: dict[str, Any], now: datetime) -> int:
+    """A keep/block rule (action, field, value, scope) for the reader."""
+    row = insert(reader_rules).values(user_id=user_id, created_at=now, **rule)
+    return int(conn.execute(row).inserted_primary_key[0])  # type: ignore[index]
+
+
+def remove_rule(conn: Connection, user_id: int, rule_id: int) -> None:
+    """Drop one of the reader's rules (another reader's is left alone)."""
+    conn.execute(
+        delete(reader_rules).where(reader_rules.c.id == rule_id, reader_rules.c.user_id == user_id)
+    )
+
+
+def rules(conn: Connection, user_id: int) -> list[dict[str, Any]]:
+    """The reader's rules, oldest first."""
+    query = (
+        select(
+            reader_rules.c.id,
+            reader_rules.c.action,
+            reader_rules.c.field,
+            reader_rules.c.value,
+            reader_rules.c.scope,
+        )
+        .where(reader_rules.c.user_id == user_id)
+        .order_by(reader_rules.c.id)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]

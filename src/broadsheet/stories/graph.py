@@ -50,7 +50,8 @@ PRIOR_WEIGHT = 20
 STORY_MARGIN = 0.02
 # A member leaves its story only below this: a story that an article joining two halves made
 # one does not fall apart at the next small rise in density.
-LEAVE_MARGIN = -0.1
+LEAVE_MARGIN = 0.02
+SURE_MARGIN = 0.45
 # A story is judged by at most this many members: those among the article's neighbours
 # first, then the newest. The cost of a placement is bounded whatever the story's size.
 MAX_COMPARED = 50
@@ -239,12 +240,14 @@ class StoryGraph:
         if not compared:
             return -1.0
         likenesses = [self._likeness(node, other) for other in compared]
-        if max(likenesses) >= SURE_LIKENESS:
+        densities = [self.density(other) for other in compared]
+        own = self.density(node)
+        margins = [2 * li - own - d for li, d in zip(likenesses, densities, strict=True)]
+        if max(likenesses) >= SURE_LIKENESS or max(margins) >= SURE_MARGIN:
             return 1.0
         if sum(likenesses) < LIKENESS_FLOOR * len(compared):
             return -1.0
-        densities = sum(self.density(other) for other in compared)
-        return (2 * sum(likenesses) - densities) / len(compared) - self.density(node)
+        return sum(margins) / len(compared)
 
     # -- likeness and density ----------------------------------------------------------
 

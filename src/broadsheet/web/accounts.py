@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote_plus
 
 from itsdangerous import BadSignature, Signer, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import Engine
@@ -38,11 +39,12 @@ from broadsheet.keys import parse_key
 from broadsheet.models import to_jsonable
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
+from broadsheet.store import feeds, write_transaction
 from broadsheet.store import sources as source_store
 from broadsheet.store import stories as story_store
 from broadsheet.store import users as user_store
-from broadsheet.store import write_transaction
 from broadsheet.store.schema import follows, mutes
+from broadsheet.web import rules
 from broadsheet.web.foryou import Interests
 from broadsheet.web.sessions import (
     HASHER,
@@ -138,7 +140,23 @@ class Accounts:
                 follows=user_store.targets(conn, follows, reader.user["id"]),
                 mutes=user_store.targets(conn, mutes, reader.user["id"]),
                 home=reader.user["home_place"],
+                rules=user_store.rules(conn, reader.user["id"]),
             )
+
+    def apply_rules(
+        self, request: Request, cards: list[dict[str, Any]], scope: str | None
+    ) -> list[dict[str, Any]]:
+        """The cards the reader's keep/block rules let through on this page."""
+        reader = self.reader(request)
+        if reader.user is None or not cards:
+            return cards
+        with self.db.connect() as conn:
+            held = user_store.rules(conn, reader.user["id"])
+            if not held:
+                return cards
+            rows = {row["id"]: row for row in feeds.candidate_rows(conn, [c["id"] for c in cards])}
+        passed = {row["id"] for row in rules.visible(rows.values(), held, scope)}
+        return [card for card in cards if card["id"] in passed]
 
     def view_counter(self, request: Request, article_id: int) -> BackgroundTask | None:
         """A task counting this read of the article after the page is sent (none for bots)."""
@@ -406,6 +424,18 @@ def _apply_setting(conn: Any, user_id: int, action: str, form: FormData) -> str:
             return "That+is+not+a+place+we+know."
         user_store.set_home_place(conn, user_id, key)
         return "Home+place+saved."
+    if action == "rule":
+        try:
+            rule = rules.parse_rule(form)
+        except rules.RuleError as exc:
+            return quote_plus(str(exc))
+        if len(user_store.rules(conn, user_id)) >= rules.MAX_RULES:
+            return quote_plus(f"At most {rules.MAX_RULES} rules.")
+        user_store.add_rule(conn, user_id, rule, utc_now())
+        return "Rule+saved."
+    if action == "unrule" and str(form.get("rule", "")).isdigit():
+        user_store.remove_rule(conn, user_id, int(str(form["rule"])))
+        return "Rule+removed."
     target = valid_target(form.get("target"))
     if action in ("mute", "unmute") and target is not None:
         if action == "mute":

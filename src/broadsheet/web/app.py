@@ -195,6 +195,8 @@ class Pages:
                 400, "The place must be a place channel's key, such as place:4887398."
             )
         data = self.read(local_view, key, name)
+        if data is not None and self.accounts is not None and not is_json(request):
+            data["articles"] = self.accounts.apply_rules(request, data["articles"], None)
         return self.render(request, "local.html", "local", data, current_section="local-feed")
 
     def trending(self, request: Request) -> Response:
@@ -216,6 +218,8 @@ class Pages:
     def channel(self, request: Request) -> Response:
         key = request.path_params["key"]
         data = self.read(views.channel_view, key)
+        if data is not None and self.accounts is not None and not is_json(request):
+            data["articles"] = self.accounts.apply_rules(request, data["articles"], key)
         topic = key.removeprefix("topic:") if key.startswith("topic:") else ""
         return self.render(request, "channel.html", "channel", data, current_section=topic)
 

@@ -11,7 +11,7 @@ diversity discount per publisher:
 - each story shows once (its best article), copies never (their original stands for them);
 - the n-th item of one publisher is worth PUBLISHER_DISCOUNT ** n of its score.
 Muted publishers and channels never appear: a candidate from a muted source, or linked to a
-muted channel, is dropped before ranking.
+muted channel, is dropped before ranking, and so is one the reader's rules hide.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from broadsheet.store import channels as channel_store
 from broadsheet.store import feeds
 from broadsheet.store import search as search_store
 from broadsheet.store import sources as source_store
-from broadsheet.web import saved_search
+from broadsheet.web import rules, saved_search
 from broadsheet.web.views import cards_for
 
 FRESH_HALF_LIFE_HOURS = 24.0
@@ -53,6 +53,7 @@ class Interests:
     follows: list[str] = field(default_factory=list)
     mutes: list[str] = field(default_factory=list)
     home: str | None = None  # a place channel key
+    rules: list[dict[str, Any]] = field(default_factory=list)  # keep/block (web/rules.py)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def for_you_view(conn: Connection, interests: Interests, now: datetime) -> dict[
         and f"source:{row['source_id']}" not in muted_sources
         and not row["keys"] & muted_channels
     ]
+    kept = rules.visible(kept, interests.rules, None)
     ranked = rank(kept, reasons, now)
     cards = {c["id"]: c for c in cards_for(conn, [row["id"] for row, _ in ranked])}
     names = _names(conn, [reason.target for _, reason in ranked])

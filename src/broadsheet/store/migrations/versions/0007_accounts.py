@@ -1,6 +1,6 @@
 """Accounts: a session version per user (a password change signs every session out), a home
 place, mutes, who read which article (views counted once per reader), and the indexes the
-Local page reads places by (name within kind, latitude).
+Local page reads places by (name within kind, latitude), and readers' keep/block rules.
 
 Revision ID: 0007
 """
@@ -41,3 +41,14 @@ def upgrade() -> None:
     op.create_index("ix_article_views_viewed_at", "article_views", ["viewed_at"])
     op.create_index("ix_channels_kind_name", "channels", ["kind", "name"])
     op.create_index("ix_channels_lat", "channels", ["lat"])
+    op.create_table(
+        "reader_rules",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("action", sa.String(8), nullable=False),
+        sa.Column("field", sa.String(16), nullable=False),
+        sa.Column("value", sa.String(300), nullable=False),
+        sa.Column("scope", sa.String(300)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_reader_rules_user_id", "reader_rules", ["user_id"])

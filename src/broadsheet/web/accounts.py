@@ -27,6 +27,7 @@ from urllib.parse import quote_plus
 
 from itsdangerous import BadSignature, Signer, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -171,8 +172,13 @@ class Accounts:
             return None
 
         def count() -> None:
-            with write_transaction(self.db) as conn:
-                article_store.record_view(conn, article_id, who, utc_now())
+            try:
+                with write_transaction(self.db) as conn:
+                    article_store.record_view(conn, article_id, who, utc_now())
+            except SQLAlchemyError:  # a busy or lost database costs one view, never the page
+                log.warning(
+                    "accounts: a view of article #%s was not counted", article_id, exc_info=True
+                )
 
         return BackgroundTask(count)
 

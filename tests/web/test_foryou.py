@@ -232,3 +232,33 @@ def test_keep_and_block_rules_hold_on_stored_articles_per_channel(
     for r in export["rules"]:
         form_post(client, "/settings", {"action": "unrule", "rule": str(r["id"])})
     assert set(ids("/c/person:ana")) == {goal, other, third}
+
+
+def test_reads_and_feedback_teach_for_you(client: TestClient, engine: Engine) -> None:
+    with engine.begin() as conn:
+        source = source_store.upsert_source(conn, Source(name="P", feed_url="http://h/p"))
+    liked = [store(engine, n, source, ["ana", "bo"], 5) for n in range(1, 5)]
+    about_bo = store(engine, 9, source, ["bo"], 1)  # never followed: learned from the reads
+    disliked = store(engine, 10, source, ["ana", "cy"], 0.5)
+    form_post(client, "/signup", {"name": "reader", "password": "long enough password"})
+    form_post(client, "/follow", {"target": "channel:person:ana"})
+    browser = {"user-agent": "Mozilla/5.0 Firefox/140.0"}
+    for article_id in liked:  # four reads: Bo's weight reaches 1.0
+        client.get(f"/a/{article_id}", headers=browser)
+    feed = client.get("/foryou.json").json()["articles"]
+    reasons = {a["id"]: a["reason"] for a in feed}
+    assert reasons[about_bo] == {
+        "text": "Because you read stories about Bo",
+        "href": "/c/person:bo",
+    }
+    before = [a["id"] for a in feed].index(disliked)
+    form_post(
+        client, "/feedback", {"article": str(disliked), "direction": "fewer", "next": "/foryou"}
+    )
+    form_post(
+        client, "/feedback", {"article": str(disliked), "direction": "fewer", "next": "/foryou"}
+    )
+    after = [a["id"] for a in client.get("/foryou.json").json()["articles"]]
+    assert after.index(disliked) > before and after[-1] == disliked  # Cy taught down
+    exported = client.get("/settings/export.json").json()["affinities"]
+    assert exported["person:bo"] == 1.0 and exported["person:cy"] == -2.0

@@ -283,6 +283,16 @@ reader_rules = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# What a reader's reads and "more / fewer like this" taught For You: a weight per channel.
+reader_affinity = Table(
+    "reader_affinity",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("channel_key", String(300), nullable=False),
+    Column("weight", Float, nullable=False),
+    PrimaryKeyConstraint("user_id", "channel_key"),
+)
+
 # Who read which article, once each: `articles.views` counts these rows. reader: "user:<id>",
 # or "reader:<nonce>" for a browser not signed in (web/accounts.py).
 article_views = Table(

@@ -9,11 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, case, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from broadsheet.store.database import as_utc
-from broadsheet.store.schema import comments, follows, mutes, reader_rules, users
+from broadsheet.store.database import as_utc, is_postgres
+from broadsheet.store.schema import (
+    article_channels,
+    comments,
+    follows,
+    mutes,
+    reader_affinity,
+    reader_rules,
+    users,
+)
 
 USER_COLUMNS = (
     users.c.id,
@@ -117,6 +127,7 @@ def export(conn: Connection, user_id: int) -> dict[str, Any] | None:
         "follows": _dated(conn, follows, user_id),
         "mutes": _dated(conn, mutes, user_id),
         "rules": rules(conn, user_id),
+        "affinities": affinities(conn, user_id, limit=None),
         "comments": [dict(row) for row in written],
     }
 
@@ -129,7 +140,7 @@ def _dated(conn: Connection, table: Table, user_id: int) -> list[dict[str, Any]]
 
 def delete_user(conn: Connection, user_id: int) -> None:
     """Delete the account and everything it holds: follows, mutes, comments."""
-    for table in (follows, mutes, comments, reader_rules):
+    for table in (follows, mutes, comments, reader_rules, reader_affinity):
         conn.execute(delete(table).where(table.c.user_id == user_id))
     conn.execute(delete(users).where(users.c.id == user_id))
 
@@ -161,3 +172,45 @@ def rules(conn: Connection, user_id: int) -> list[dict[str, Any]]:
         .order_by(reader_rules.c.id)
     )
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+AFFINITY_LIMIT = 5.0  # a learned weight stays within -5 .. 5
+SUBJECT_ROLES = ("entity", "place", "topic")
+
+
+def nudge(conn: Connection, user_id: int, article_id: int, delta: float) -> None:
+    """Move the reader's weight of each of the article's subjects by delta (reads, feedback)."""
+    keys = sorted(
+        {
+            str(k)
+            for (k,) in conn.execute(
+                select(article_channels.c.channel_key).where(
+                    article_channels.c.article_id == article_id,
+                    article_channels.c.role.in_(SUBJECT_ROLES),
+                )
+            )
+        }
+    )
+    if not keys:
+        return
+    dialect_insert = pg_insert if is_postgres(conn) else sqlite_insert
+    low, high = -AFFINITY_LIMIT, AFFINITY_LIMIT
+    total = reader_affinity.c.weight + delta
+    moved = case((total > high, high), (total < low, low), else_=total)
+    statement = dialect_insert(reader_affinity).on_conflict_do_update(
+        index_elements=["user_id", "channel_key"], set_={"weight": moved}
+    )
+    start = max(low, min(high, delta))
+    conn.execute(statement, [{"user_id": user_id, "channel_key": k, "weight": start} for k in keys])
+
+
+def affinities(conn: Connection, user_id: int, limit: int | None = 50) -> dict[str, float]:
+    """The reader's learned weights, strongest first (positive and negative)."""
+    query = (
+        select(reader_affinity.c.channel_key, reader_affinity.c.weight)
+        .where(reader_affinity.c.user_id == user_id, reader_affinity.c.weight != 0)
+        .order_by(func.abs(reader_affinity.c.weight).desc(), reader_affinity.c.channel_key)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return {str(k): float(w) for k, w in conn.execute(query)}

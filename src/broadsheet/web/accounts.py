@@ -1,4 +1,5 @@
-"""Readers' accounts: sign up, sign in and out, password reset, follows and mutes, settings.
+"""Readers' accounts: sign up, sign in and out, password reset, follows; who is asking
+(web/account_pages.py holds the signed-in reader's own pages).
 
 - Sessions are signed cookies (itsdangerous) holding the user id and the user's session
   version: HttpOnly, SameSite=Lax, Secure when the public URL is https. Changing the password
@@ -23,7 +24,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote_plus
 
 from itsdangerous import BadSignature, Signer, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import Engine
@@ -33,11 +33,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from broadsheet.keys import parse_key
-from broadsheet.models import to_jsonable
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import feeds, write_transaction
@@ -69,7 +67,7 @@ SESSION_DAYS = 30
 RESET_SECONDS = 3600
 CSRF_SECONDS = 86400
 ANON_FOLLOWS = 20
-SIGN_IN_FIRST = "/signin?next=/settings"
+READ_NUDGE = 0.25  # what a first read of an article adds to each of its channels
 
 
 def utc_now() -> datetime:
@@ -142,6 +140,7 @@ class Accounts:
                 mutes=user_store.targets(conn, mutes, reader.user["id"]),
                 home=reader.user["home_place"],
                 rules=user_store.rules(conn, reader.user["id"]),
+                affinities=user_store.affinities(conn, reader.user["id"]),
             )
 
     def apply_rules(
@@ -164,6 +163,7 @@ class Accounts:
         if is_bot(request.headers.get("user-agent", "")):
             return None
         reader = self.reader(request)
+        user_id = reader.user["id"] if reader.user is not None else None
         if reader.user is not None:
             who = f"user:{reader.user['id']}"
         elif reader.nonce:
@@ -174,7 +174,9 @@ class Accounts:
         def count() -> None:
             try:
                 with write_transaction(self.db) as conn:
-                    article_store.record_view(conn, article_id, who, utc_now())
+                    first = article_store.record_view(conn, article_id, who, utc_now())
+                    if first and user_id is not None:  # a read teaches For You a little
+                        user_store.nudge(conn, user_id, article_id, READ_NUDGE)
             except SQLAlchemyError:  # a busy or lost database costs one view, never the page
                 log.warning(
                     "accounts: a view of article #%s was not counted", article_id, exc_info=True
@@ -335,7 +337,7 @@ class Accounts:
             user_store.set_password(conn, user["id"], hashed)
         return self._signed_in(request, user["id"], user["session_version"] + 1, "/settings")
 
-    # -- follows, mutes, settings -----------------------------------------------------------
+    # -- follows ----------------------------------------------------------------------------
 
     async def follow(self, request: Request) -> Response:
         """POST /follow and /unfollow (the path says which), from any Follow button."""
@@ -372,81 +374,3 @@ class Accounts:
             if kind == "source":
                 return source_store.get_source(conn, int(rest)) is not None
             return story_store.get_story(conn, int(rest)) is not None
-
-    async def settings(self, request: Request) -> Response:
-        """GET /settings: home place, follows, mutes, export and deletion."""
-        user = self.reader(request).user
-        if user is None:
-            return RedirectResponse(SIGN_IN_FIRST, status_code=303)
-        with self.db.connect() as conn:
-            data = user_store.export(conn, user["id"])
-        context = {"account": data, "notice": request.query_params.get("m", "")[:200]}
-        return self.templates.TemplateResponse(request, "settings.html", context)
-
-    async def change_settings(self, request: Request) -> Response:
-        """POST /settings: action=home (place key), mute/unmute (target), delete (password)."""
-        form = await self.form(request)
-        user = self.reader(request).user
-        if user is None:
-            return RedirectResponse(SIGN_IN_FIRST, status_code=303)
-        action = str(form.get("action", ""))
-        if action == "delete":
-            return await self._delete(request, user, str(form.get("password", "")))
-        with write_transaction(self.db) as conn:
-            message = _apply_setting(conn, user["id"], action, form)
-        return RedirectResponse(f"/settings?m={message}", status_code=303)
-
-    async def _delete(self, request: Request, user: dict[str, Any], password: str) -> Response:
-        if not await run_in_threadpool(verify, user["password_hash"], password[:256]):
-            return RedirectResponse("/settings?m=Wrong+password%3B+nothing+deleted.", 303)
-        with write_transaction(self.db) as conn:
-            user_store.delete_user(conn, user["id"])
-        log.info("accounts: %s deleted their account", user["name"])
-        response = RedirectResponse("/", status_code=303)
-        response.headers.append("set-cookie", cookie_header(SESSION_COOKIE, "", 0, self.secure))
-        return response
-
-    async def export(self, request: Request) -> Response:
-        """GET /settings/export.json: everything the account holds."""
-        user = self.reader(request).user
-        if user is None:
-            return RedirectResponse(SIGN_IN_FIRST, status_code=303)
-        with self.db.connect() as conn:
-            data = user_store.export(conn, user["id"])
-        return JSONResponse(
-            to_jsonable(data),
-            headers={"content-disposition": 'attachment; filename="broadsheet-account.json"'},
-        )
-
-
-def _apply_setting(conn: Any, user_id: int, action: str, form: FormData) -> str:
-    if action == "home":
-        key = str(form.get("place", "")).strip()
-        if not key:
-            user_store.set_home_place(conn, user_id, None)
-            return "Home+place+cleared."
-        parsed = parse_key(key)
-        if parsed is None or parsed.kind != "place" or not channel_store.get_channel(conn, key):
-            return "That+is+not+a+place+we+know."
-        user_store.set_home_place(conn, user_id, key)
-        return "Home+place+saved."
-    if action == "rule":
-        try:
-            rule = rules.parse_rule(form)
-        except rules.RuleError as exc:
-            return quote_plus(str(exc))
-        if len(user_store.rules(conn, user_id)) >= rules.MAX_RULES:
-            return quote_plus(f"At most {rules.MAX_RULES} rules.")
-        user_store.add_rule(conn, user_id, rule, utc_now())
-        return "Rule+saved."
-    if action == "unrule" and str(form.get("rule", "")).isdigit():
-        user_store.remove_rule(conn, user_id, int(str(form["rule"])))
-        return "Rule+removed."
-    target = valid_target(form.get("target"))
-    if action in ("mute", "unmute") and target is not None:
-        if action == "mute":
-            user_store.add_target(conn, mutes, user_id, target, utc_now())
-        else:
-            user_store.remove_target(conn, mutes, user_id, target)
-        return "Saved."
-    return "Nothing+changed."

@@ -25,6 +25,7 @@ from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
 from broadsheet.pipeline.context import Context, make_fetcher
 from broadsheet.web import saved_search, story_views, syndication, views
+from broadsheet.web.account_pages import AccountPages
 from broadsheet.web.accounts import Accounts
 from broadsheet.web.admin import Admin
 from broadsheet.web.foryou import Interests, for_you_view, trending_view
@@ -326,6 +327,7 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
     secure = public_base_url(settings).startswith("https://")
     accounts = Accounts(db, templates, settings.secret_key, secure)
     templates.context_processors.append(accounts.template_context)
+    account_pages = AccountPages(accounts)
     pages = Pages(db, templates, proxy, public_base_url(settings), settings.related_limit, accounts)
     admin = Admin(Context(engine=db, fetcher=fetcher, settings=settings), templates)
     routes = [
@@ -363,9 +365,10 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/reset/{token}", accounts.new_password, methods=["POST"]),
         Route("/follow", accounts.follow, methods=["POST"]),
         Route("/unfollow", accounts.follow, methods=["POST"]),
-        Route("/settings", accounts.settings, methods=["GET"]),
-        Route("/settings", accounts.change_settings, methods=["POST"]),
-        Route("/settings/export.json", accounts.export),
+        Route("/feedback", account_pages.feedback, methods=["POST"]),
+        Route("/settings", account_pages.settings, methods=["GET"]),
+        Route("/settings", account_pages.change_settings, methods=["POST"]),
+        Route("/settings/export.json", account_pages.export),
         Route("/community-policy", pages.static_page("policy.html")),
         Route("/about", pages.static_page("about.html")),
         Route("/img", proxy.respond),

@@ -8,6 +8,10 @@ diversity discount per publisher:
   1.5, the home place 1.5, a trending story 1.0 (scaled by how many publishers carry it, up
   to ten);
 - freshness: halves every FRESH_HALF_LIFE_HOURS since publication;
+- taste: what the reader's reads (+0.25 per channel of an article read) and "more / fewer
+  like this" (+1 / -1) taught, summed over the article's channels s, as exp(0.2 s) within
+  0.3 .. 3; a channel learned to 1.0 or more brings candidates of its own ("Because you read
+  stories about ...", affinity 1.0 plus a fifth of the weight);
 - each story shows once (its best article), copies never (their original stands for them);
 - the n-th item of one publisher is worth PUBLISHER_DISCOUNT ** n of its score.
 Muted publishers and channels never appear: a candidate from a muted source, or linked to a
@@ -36,6 +40,7 @@ PUBLISHER_DISCOUNT = 0.7
 TRENDING_HOURS = 24
 FEED_SIZE = 30
 WEIGHTS = {
+    "learned": 1.0,  # plus a fifth of the learned weight: up to 2.0
     "story": 3.0,
     "channel": 2.0,
     "search": 2.0,
@@ -44,6 +49,9 @@ WEIGHTS = {
     "trending": 1.0,
 }
 SEARCH_CANDIDATES = 50  # a saved search's newest matches
+LEARNED_FLOOR = 1.0  # a learned weight from which a channel brings candidates of its own
+LEARNED_CHANNELS = 5
+TASTE_RATE, TASTE_MIN, TASTE_MAX = 0.2, 0.3, 3.0
 
 
 @dataclass
@@ -54,6 +62,7 @@ class Interests:
     mutes: list[str] = field(default_factory=list)
     home: str | None = None  # a place channel key
     rules: list[dict[str, Any]] = field(default_factory=list)  # keep/block (web/rules.py)
+    affinities: dict[str, float] = field(default_factory=dict)  # learned (store/users.py)
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ def for_you_view(conn: Connection, interests: Interests, now: datetime) -> dict[
         and not row["keys"] & muted_channels
     ]
     kept = rules.visible(kept, interests.rules, None)
-    ranked = rank(kept, reasons, now)
+    ranked = rank(kept, reasons, now, interests.affinities)
     cards = {c["id"]: c for c in cards_for(conn, [row["id"] for row, _ in ranked])}
     names = _names(conn, [reason.target for _, reason in ranked])
     items = [
@@ -114,6 +123,11 @@ def _candidates(conn: Connection, interests: Interests, now: datetime) -> dict[i
             q, filters, _ = saved_search.parse(params)
             hits = search_store.search(conn, q, filters, by_date=True, limit=SEARCH_CANDIDATES)
             add([hit.id for hit in hits], Reason("search", target, WEIGHTS["search"]))
+    followed = {t.removeprefix("channel:") for t in interests.follows}
+    learned = [(k, w) for k, w in interests.affinities.items() if w >= LEARNED_FLOOR]
+    for key, weight in [(k, w) for k, w in learned if k not in followed][:LEARNED_CHANNELS]:
+        reason = Reason("learned", key, WEIGHTS["learned"] + weight / 5)
+        add(feeds.under_channel(conn, key), reason)
     if interests.home:
         home = Reason("home", interests.home, WEIGHTS["home"])
         add(feeds.under_channel(conn, interests.home), home)
@@ -124,15 +138,22 @@ def _candidates(conn: Connection, interests: Interests, now: datetime) -> dict[i
 
 
 def rank(
-    rows: list[dict[str, Any]], reasons: dict[int, list[Reason]], now: datetime
+    rows: list[dict[str, Any]],
+    reasons: dict[int, list[Reason]],
+    now: datetime,
+    affinities: dict[str, float] | None = None,
 ) -> list[tuple[dict[str, Any], Reason]]:
     """The feed's articles, best first, each with its strongest reason (see the module)."""
     scored = []
+    learned = affinities or {}
     for row in rows:
         best = max(reasons[row["id"]], key=lambda r: r.weight)
         published = row["published"] or now
         hours = max(0.0, (now - published).total_seconds() / 3600)
-        scored.append((best.weight * 0.5 ** (hours / FRESH_HALF_LIFE_HOURS), row, best))
+        taste = sum(learned.get(key, 0.0) for key in row["keys"])
+        factor = min(TASTE_MAX, max(TASTE_MIN, math.exp(TASTE_RATE * taste)))
+        fresh = 0.5 ** (hours / FRESH_HALF_LIFE_HOURS)
+        scored.append((best.weight * fresh * factor, row, best))
     scored.sort(key=lambda item: (-item[0], -item[1]["id"]))
     best_of_story: dict[object, tuple[float, dict[str, Any], Reason]] = {}
     for item in scored:
@@ -182,6 +203,8 @@ def _explain(reason: Reason, names: dict[str, str]) -> dict[str, str]:
         return {"text": f"From {name}, which you follow", "href": f"/p/{reason.target[7:]}"}
     if reason.kind == "story":
         return {"text": "A story you follow", "href": f"/s/{reason.target[6:]}"}
+    if reason.kind == "learned":
+        return {"text": f"Because you read stories about {name}", "href": f"/c/{reason.target}"}
     if reason.kind == "search":
         params = saved_search.from_target(reason.target) or {}
         text = f"Matches your saved search “{params.get('q', '')}”"

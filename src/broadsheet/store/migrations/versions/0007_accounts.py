@@ -1,6 +1,7 @@
 """Accounts: a session version per user (a password change signs every session out), a home
 place, mutes, who read which article (views counted once per reader), and the indexes the
-Local page reads places by (name within kind, latitude), and readers' keep/block rules.
+Local page reads places by (name within kind, latitude), readers' keep/block rules, and
+what their reads and feedback taught For You.
 
 Revision ID: 0007
 """
@@ -52,3 +53,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_reader_rules_user_id", "reader_rules", ["user_id"])
+    op.create_table(
+        "reader_affinity",
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("channel_key", sa.String(300), nullable=False),
+        sa.Column("weight", sa.Float, nullable=False),
+        sa.PrimaryKeyConstraint("user_id", "channel_key"),
+    )

@@ -77,6 +77,9 @@ class Settings:
     image_max_pixels: int = field(
         default=40_000_000, metadata={"help": "Largest decoded image (width x height) served"}
     )
+    web_threads: int = field(
+        default=4, metadata={"help": "Page requests worked on at once (more convoy on the GIL)"}
+    )
     poll_min_interval: float = field(
         default=300.0, metadata={"help": "Seconds: the shortest interval a source is polled at"}
     )

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -63,6 +63,56 @@ def test_sign_up_and_follow_a_publisher_in_a_real_browser(live_url: str) -> None
             page.wait_for_url("**/foryou")
             reasons = page.locator("[data-section=for-you] p.reason").all_inner_texts()
             assert f"Why: From {publisher}, which you follow" in reasons
+            # Mute it in settings: none of its articles is left in For You.
+            target = card_target(page, article)
+            page.goto(live_url + "/settings")
+            page.fill("#mute-target", target)
+            page.click("form.mute-form button")
+            page.wait_for_url("**/settings?m=*")
+            page.goto(live_url + "/foryou")
+            metas = page.locator("[data-section=for-you] .card .meta").all_inner_texts()
+            assert metas and not any(meta.startswith(publisher) for meta in metas)
+        finally:
+            browser.close()
+
+
+def card_target(page: Page, article: str) -> str:
+    """The publisher card's follow target ("source:<id>") on an article page."""
+    page.goto(article)
+    form = page.locator("[data-section=publisher-card] form.follow-form input[name=target]")
+    return str(form.get_attribute("value"))
+
+
+@NEEDS_CHROMIUM
+def test_search_with_a_filter_save_it_and_open_its_feed(live_url: str) -> None:
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page(java_script_enabled=False)
+            page.goto(live_url + "/")
+            page.locator("a[href^='/a/']").first.click()
+            page.wait_for_url("**/a/*")
+            word = max(page.locator("[data-section=article] h1").inner_text().split(), key=len)
+            page.click("text=Sign up")
+            page.fill("#account-name", "search-reader")
+            page.fill("#account-password", "a long enough password")
+            page.click("form.account-form button[type=submit]")
+            page.wait_for_url(live_url + "/")
+            page.goto(live_url + "/search")
+            page.fill("#search-q", word)
+            page.select_option("#search-sort", "date")
+            page.click("form.search-page-form p button[type=submit]")
+            page.wait_for_url("**/search?*")
+            results = page.locator("[data-section=search-results] li.search-result")
+            assert results.count() >= 1
+            assert page.locator("[data-section=search-results] mark").count() >= 1
+            page.locator("[data-section=save-search] form.follow-form button").click()
+            page.wait_for_url("**/search?*")
+            saved = page.locator("[data-section=save-search] form.follow-form button")
+            assert saved.inner_text().startswith("Following")
+            feed_url = page.locator("[data-section=save-search] a.feed-link").get_attribute("href")
+            response = page.request.get(live_url + str(feed_url))
+            assert response.ok and "<item>" in response.text()
         finally:
             browser.close()
 

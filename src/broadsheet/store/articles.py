@@ -29,6 +29,8 @@ from broadsheet.store.schema import (
 )
 from broadsheet.stories.minhash import text_bands
 
+CHANNEL_POSTING_READ = 4  # a channel page reads 4x its cards from the channel's posting
+
 CARD_COLUMNS = (
     articles.c.id,
     articles.c.source_id,
@@ -262,6 +264,16 @@ def links_for(conn: Connection, article_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def newest_first(conn: Connection) -> tuple[Any, Any]:
+    """ORDER BY newest published first, undated last, in a form the (…, published) indexes
+    serve: SQLite sorts NULL lowest, so a plain DESC puts them last and reads the index
+    backwards, where an explicit NULLS LAST makes it sort every row."""
+    published = articles.c.published.desc()
+    if conn.dialect.name == "postgresql":
+        published = published.nulls_last()
+    return published, articles.c.id.desc()
+
+
 def card_rows(
     conn: Connection,
     *,
@@ -279,17 +291,22 @@ def card_rows(
     if source_id is not None:
         query = query.where(articles.c.source_id == source_id)
     if channel_key is not None:
-        linked = select(article_channels.c.article_id).where(
-            article_channels.c.channel_key == channel_key
+        # The newest stored under the channel, from its posting (the (channel_key,
+        # article_id) index), then ordered by publication: never every article it names.
+        linked = (
+            select(article_channels.c.article_id)
+            .where(article_channels.c.channel_key == channel_key)
+            .order_by(article_channels.c.article_id.desc())
+            .limit(limit * CHANNEL_POSTING_READ)
         )
-        query = query.where(articles.c.id.in_(linked))
+        query = query.where(articles.c.id.in_([int(i) for (i,) in conn.execute(linked)]))
     if ids is not None:
         query = query.where(articles.c.id.in_(list(ids)))
     if originals_only:
-        query = query.where(articles.c.copy_of.is_(None))
-    query = query.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc()).limit(
-        limit
-    )
+        # As an expression, not "copy_of IS NULL": SQLite without statistics would take
+        # ix_articles_copy_of for that (nearly every row) and sort them all for the newest.
+        query = query.where(func.coalesce(articles.c.copy_of, 0) == 0)
+    query = query.order_by(*newest_first(conn)).limit(limit)
     rows = [dict(row) for row in conn.execute(query).mappings()]
     for row in rows:
         row["published"] = as_utc(row["published"])

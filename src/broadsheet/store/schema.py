@@ -85,6 +85,9 @@ articles = Table(
     Column("paywalled", Boolean, nullable=False, default=False, server_default=false()),
     # When the related list was last ranked; NULL until it is, and again once the story grew.
     Column("related_at", DateTime(timezone=True)),
+    # Section and publisher pages: their newest articles, read from the index's end.
+    Index("ix_articles_section_published", "section", "published"),
+    Index("ix_articles_source_published", "source_id", "published"),
 )
 # The articles whose related list is due, newest first (pipeline/related.py refreshes them).
 Index(

@@ -195,7 +195,8 @@ class Accounts:
             "viewer": {"name": reader.user["name"]} if reader.user else None,
             "following": set(following),
             "form_token": self._csrf.dumps(reader.nonce) if reader.nonce else "",
-            "here": request.url.path,
+            # Where a form sends the reader back: this page, its query included.
+            "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         }
 
     async def form(self, request: Request) -> FormData:

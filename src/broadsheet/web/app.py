@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -290,11 +291,18 @@ class Pages:
         return self.templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
-def close_on_shutdown(fetcher: Fetcher) -> Callable[[Starlette], Any]:
-    """A lifespan that closes the image fetcher's connection pool when the app stops."""
+def close_on_shutdown(fetcher: Fetcher, threads: int) -> Callable[[Starlette], Any]:
+    """A lifespan that bounds the threads pages run on, and closes the image fetcher's
+    connection pool when the app stops.
+
+    Pages are sync code on anyio's worker threads. Forty of them (anyio's default) convoy on
+    the GIL: each of a page's many short SQLite calls waits for the lock again, and 50
+    connections got 26 article pages/s where 1 to 4 threads got 43-67 (bench/serve.py's load,
+    2026-12-01). Images have their own limiter (imageproxy.py)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, threads)
         try:
             yield
         finally:
@@ -386,7 +394,7 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
             Middleware(ReaderCookie, secret_key=settings.secret_key, secure=secure),
         ],
         exception_handlers={404: pages.error, 500: pages.error},
-        lifespan=close_on_shutdown(fetcher),
+        lifespan=close_on_shutdown(fetcher, settings.web_threads),
     )
     # Starlette's slash redirect builds an absolute URL from the Host header: slash_redirect
     # (called by the 404 handler) answers with a relative one instead.

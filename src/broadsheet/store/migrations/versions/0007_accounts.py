@@ -1,7 +1,8 @@
 """Accounts: a session version per user (a password change signs every session out), a home
 place, mutes, who read which article (views counted once per reader), and the indexes the
 Local page reads places by (name within kind, latitude), readers' keep/block rules, and
-what their reads and feedback taught For You.
+what their reads and feedback taught For You; and (section, published) and (source_id,
+published) indexes for section and publisher pages.
 
 Revision ID: 0007
 """
@@ -60,3 +61,5 @@ def upgrade() -> None:
         sa.Column("weight", sa.Float, nullable=False),
         sa.PrimaryKeyConstraint("user_id", "channel_key"),
     )
+    op.create_index("ix_articles_section_published", "articles", ["section", "published"])
+    op.create_index("ix_articles_source_published", "articles", ["source_id", "published"])

@@ -56,12 +56,13 @@ def trending(conn: Connection, since: datetime) -> dict[int, int]:
     """Stories by how many publishers carried them since then (a day's articles, from the
     published index), the TRENDING_STORIES widest."""
     publishers = func.count(func.distinct(articles.c.source_id))
+    story = _story_expression()
     query = (
-        select(articles.c.story_id, publishers)
-        .where(articles.c.published >= since, articles.c.story_id.isnot(None))
-        .group_by(articles.c.story_id)
+        select(story, publishers)
+        .where(articles.c.published >= since, story > 0)
+        .group_by(story)
         .having(publishers >= 2)
-        .order_by(publishers.desc(), articles.c.story_id.desc())
+        .order_by(publishers.desc(), story.desc())
         .limit(TRENDING_STORIES)
     )
     return {int(story): int(count) for story, count in conn.execute(query)}
@@ -108,14 +109,15 @@ def momentum(conn: Connection, now: datetime, hours: float) -> list[dict[str, An
     recent, before = now - timedelta(hours=hours), now - timedelta(hours=2 * hours)
     fresh = case((articles.c.published >= recent, articles.c.source_id))
     earlier = case((articles.c.published < recent, articles.c.source_id))
+    story = _story_expression()
     publishers = (
         select(
-            articles.c.story_id.label("story_id"),
+            story.label("story_id"),
             func.count(func.distinct(fresh)).label("recent"),
             func.count(func.distinct(earlier)).label("before"),
         )
-        .where(articles.c.published >= before, articles.c.story_id.isnot(None))
-        .group_by(articles.c.story_id)
+        .where(articles.c.published >= before, story > 0)
+        .group_by(story)
     )
     rows = {
         int(r.story_id): {"publishers": int(r.recent), "publishers_before": int(r.before)}
@@ -144,3 +146,10 @@ def momentum(conn: Connection, now: datetime, hours: float) -> list[dict[str, An
             )
     found.sort(key=lambda r: (-r["gain"], -r["publishers"], -r["story_id"]))
     return found[:TRENDING_STORIES]
+
+
+def _story_expression() -> Any:
+    """articles.story_id as an expression (0 for none), so that a time-windowed group-by is
+    read from the published index: grouping the column itself, SQLite took the story index
+    and read every article (290 ms at 100k, for a window holding none)."""
+    return func.coalesce(articles.c.story_id, 0)

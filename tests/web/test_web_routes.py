@@ -196,6 +196,13 @@ def test_search_page_filters_sorts_and_refuses_nonsense(
     assert client.get("/search.json", params=elsewhere).json()["articles"] == []
     html = page(client.get("/search", params={"q": "bridge", "from": "2000-01-01"}))
     assert html.xpath('//*[@data-section="search-results"]//mark')
+    # Channels named like the words are offered (a plain form: no script).
+    named = client.get("/search.json", params={"q": "dana"}).json()["suggestions"]
+    assert [c["key"] for c in named] == ["person:dana-whitfield"]
+    chips = page(client.get("/search", params={"q": "Dana W"}))
+    assert "/c/person:dana-whitfield" in chips.xpath(
+        '//*[@data-section="search-suggestions"]//a/@href'
+    )
     for bad in ({"from": "yesterday"}, {"section": "nope"}, {"channel": "x"}, {"publisher": "a"}):
         assert client.get("/search.json", params={"q": "bridge", **bad}).status_code == 400
 
@@ -304,6 +311,9 @@ def test_channel_key_check() -> None:
 def test_hostile_inputs_answer_4xx(client: TestClient, seeded: dict[str, Any]) -> None:
     assert client.get("/search", params={"q": "bridge " * 5000}).status_code == 200
     assert client.get("/search.json", params={"q": '"*NEAR( \x00 é'}).status_code == 200
+    assert client.get("/local.json", params={"q": "chi\x00cago"}).status_code == 200
+    assert client.get("/local.json", params={"place": "place:\x00"}).status_code == 400
+    assert client.get("/search/feed.json", params={"q": "x", "channel": "\x00"}).status_code == 400
     assert client.get("/img", params={"u": "http://x.test/a.png", "s": "é"}).status_code == 403
     assert client.get("/img", params={"u": "é" * 3000, "s": "x"}).status_code == 403
 

@@ -217,6 +217,7 @@ def test_publisher_search_and_static_pages(
         "articles": found,
         "more": False,
         "next": None,
+        "suggestions": [{"key": "person:dana-reyes", "name": "Dana Reyes", "kind": "person"}],
     }
     page = render(env, "search.html", search=search, search_query="storm")
     assert "1 result for “storm”" in text(page)

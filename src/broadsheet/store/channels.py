@@ -53,9 +53,17 @@ PLACE_KINDS = ("city", "county", "state", "country", "region")
 
 
 def places_named(conn: Connection, text: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Place channels whose name starts with the text (as typed, or in Title Case), a range
-    read of the (kind, name) index per kind; the places most articles name first."""
-    typed = text.strip()[:100]
+    """Place channels whose name starts with the text (channels_named)."""
+    return channels_named(conn, text, PLACE_KINDS, limit)
+
+
+def channels_named(
+    conn: Connection, text: str, kinds: tuple[str, ...], limit: int = 10
+) -> list[dict[str, Any]]:
+    """Channels of these kinds whose name starts with the text (as typed, or in Title Case),
+    a range read of the (kind, name) index; the shortest names first."""
+    # Printable characters only: a NUL byte would be an error on PostgreSQL, not a miss.
+    typed = "".join(ch for ch in text if ch.isprintable()).strip()[:100]
     if not typed:
         return []
     found: dict[str, dict[str, Any]] = {}
@@ -63,11 +71,7 @@ def places_named(conn: Connection, text: str, limit: int = 10) -> list[dict[str,
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         query = (
             select(channels)
-            .where(
-                channels.c.kind.in_(PLACE_KINDS),
-                channels.c.name >= prefix,
-                channels.c.name < upper,
-            )
+            .where(channels.c.kind.in_(kinds), channels.c.name >= prefix, channels.c.name < upper)
             .limit(limit * 5)
         )
         found.update((row["key"], dict(row)) for row in conn.execute(query).mappings())

@@ -24,6 +24,7 @@ from broadsheet.store.cooccurrence import leading_keys
 
 SNIPPET_CHARS = 220
 SEARCH_PAGE = 30
+SUGGESTED_KINDS = ("person", "org", "city", "state", "country", "region", "topic")
 PEOPLE_KINDS = ("person",)
 ALSO_LIKE_KINDS = ("person", "city", "state", "country", "region", "topic")
 ALSO_LIKE = 10
@@ -204,6 +205,10 @@ def search_view(
         "sections": [{"key": s, "name": section_name(s)} for s in SECTIONS],
         "articles": articles,
         "more": len(hits) == SEARCH_PAGE,
+        # Channels named like the words: a reader who typed "xi" may mean Xi Jinping's page.
+        "suggestions": [_chip(c) for c in channel_store.channels_named(conn, q, SUGGESTED_KINDS, 6)]
+        if q
+        else [],
     }
 
 

@@ -41,15 +41,8 @@ def test_sign_up_and_follow_a_publisher_in_a_real_browser(live_url: str) -> None
         browser = launch(playwright)
         try:
             page = browser.new_page(java_script_enabled=False)
-            page.goto(live_url + "/")
-            page.locator("a[href^='/a/']").first.click()
-            page.wait_for_url("**/a/*")
-            article = page.url
-            page.click("text=Sign up")
-            page.fill("#account-name", "browser-reader")
-            page.fill("#account-password", "a long enough password")
-            page.click("form.account-form button[type=submit]")
-            page.wait_for_url(live_url + "/")
+            article = open_first_article(page, live_url)
+            sign_up(page, live_url, "browser-reader")
             assert page.locator(".account-links a").first.inner_text() == "browser-reader"
             page.goto(article)
             card = page.locator("[data-section=publisher-card]")
@@ -76,6 +69,23 @@ def test_sign_up_and_follow_a_publisher_in_a_real_browser(live_url: str) -> None
             browser.close()
 
 
+def open_first_article(page: Page, live_url: str) -> str:
+    """Click the home page's first article; its address."""
+    page.goto(live_url + "/")
+    page.locator("a[href^='/a/']").first.click()
+    page.wait_for_url("**/a/*")
+    return page.url
+
+
+def sign_up(page: Page, live_url: str, name: str) -> None:
+    """Sign up from the top bar's link; the site sends the new reader home."""
+    page.click("text=Sign up")
+    page.fill("#account-name", name)
+    page.fill("#account-password", "a long enough password")
+    page.click("form.account-form button[type=submit]")
+    page.wait_for_url(live_url + "/")
+
+
 def card_target(page: Page, article: str) -> str:
     """The publisher card's follow target ("source:<id>") on an article page."""
     page.goto(article)
@@ -89,15 +99,9 @@ def test_search_with_a_filter_save_it_and_open_its_feed(live_url: str) -> None:
         browser = launch(playwright)
         try:
             page = browser.new_page(java_script_enabled=False)
-            page.goto(live_url + "/")
-            page.locator("a[href^='/a/']").first.click()
-            page.wait_for_url("**/a/*")
+            open_first_article(page, live_url)
             word = max(page.locator("[data-section=article] h1").inner_text().split(), key=len)
-            page.click("text=Sign up")
-            page.fill("#account-name", "search-reader")
-            page.fill("#account-password", "a long enough password")
-            page.click("form.account-form button[type=submit]")
-            page.wait_for_url(live_url + "/")
+            sign_up(page, live_url, "search-reader")
             page.goto(live_url + "/search")
             page.fill("#search-q", word)
             page.select_option("#search-sort", "date")

@@ -172,9 +172,9 @@ def test_full_text_search_ranks_and_ignores_syntax(engine: Engine) -> None:
             ),
         )
     with engine.connect() as conn:
-        assert search.search_article_ids(conn, "flood barriers") == [a]
-        assert search.search_article_ids(conn, 'barriers" * (') == [a]
-        assert search.search_article_ids(conn, "   ") == []
+        assert [hit.id for hit in search.search(conn, "flood barriers")] == [a]
+        assert [hit.id for hit in search.search(conn, 'barriers" * (')] == [a]
+        assert search.search(conn, "   ") == []
 
 
 def test_search_filters_orders_and_marks_the_words(engine: Engine) -> None:

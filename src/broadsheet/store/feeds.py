@@ -32,23 +32,16 @@ def under_channel(conn: Connection, key: str) -> list[int]:
 
 def from_source(conn: Connection, source_id: int) -> list[int]:
     """The newest articles of a publisher."""
-    query = (
-        select(articles.c.id)
-        .where(articles.c.source_id == source_id)
-        .order_by(articles.c.id.desc())
-        .limit(PER_TARGET)
-    )
-    return [int(i) for (i,) in conn.execute(query)]
+    return _newest(conn, articles.c.source_id == source_id)
 
 
 def in_story(conn: Connection, story_id: int) -> list[int]:
     """The newest articles of a story."""
-    query = (
-        select(articles.c.id)
-        .where(articles.c.story_id == story_id)
-        .order_by(articles.c.id.desc())
-        .limit(PER_TARGET)
-    )
+    return _newest(conn, articles.c.story_id == story_id)
+
+
+def _newest(conn: Connection, condition: Any) -> list[int]:
+    query = select(articles.c.id).where(condition).order_by(articles.c.id.desc()).limit(PER_TARGET)
     return [int(i) for (i,) in conn.execute(query)]
 
 

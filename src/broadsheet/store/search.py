@@ -114,8 +114,3 @@ def _filters(filters: Filters) -> tuple[str, dict[str, Any]]:
         clauses.append("a.published < :until")
         params["until"] = filters.until
     return "".join(f" AND {clause}" for clause in clauses), params
-
-
-def search_article_ids(conn: Connection, query: str, limit: int = 30) -> list[int]:
-    """Ids of the originals best matching the words of the query, best first."""
-    return [hit.id for hit in search(conn, query, limit=limit)]

@@ -53,13 +53,19 @@ class AccountPages:
             user_store.nudge(conn, reader.user["id"], int(raw), delta)
         return RedirectResponse(back, status_code=303)
 
-    async def settings(self, request: Request) -> Response:
-        """GET /settings: home place, follows, mutes, export and deletion."""
+    def _holdings(self, request: Request) -> dict[str, Any] | None:
+        """Everything the signed-in reader's account holds, or None for nobody."""
         user = self.accounts.reader(request).user
         if user is None:
-            return RedirectResponse(SIGN_IN_FIRST, status_code=303)
+            return None
         with self.db.connect() as conn:
-            data = user_store.export(conn, user["id"])
+            return user_store.export(conn, user["id"])
+
+    async def settings(self, request: Request) -> Response:
+        """GET /settings: home place, follows, mutes, export and deletion."""
+        data = self._holdings(request)
+        if data is None:
+            return RedirectResponse(SIGN_IN_FIRST, status_code=303)
         context = {"account": data, "notice": request.query_params.get("m", "")[:200]}
         return self.templates.TemplateResponse(request, "settings.html", context)
 
@@ -88,11 +94,9 @@ class AccountPages:
 
     async def export(self, request: Request) -> Response:
         """GET /settings/export.json: everything the account holds."""
-        user = self.accounts.reader(request).user
-        if user is None:
+        data = self._holdings(request)
+        if data is None:
             return RedirectResponse(SIGN_IN_FIRST, status_code=303)
-        with self.db.connect() as conn:
-            data = user_store.export(conn, user["id"])
         return JSONResponse(
             to_jsonable(data),
             headers={"content-disposition": 'attachment; filename="broadsheet-account.json"'},

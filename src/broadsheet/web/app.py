@@ -35,7 +35,6 @@ from broadsheet.web.local import local_view
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
 
-MAX_QUERY_CHARS = 200
 MAX_PAGE_DIGITS = 6
 _NOT_FOUND = {
     "article": "No article has that number. It may have been removed by its publisher.",
@@ -191,7 +190,7 @@ class Pages:
         key = request.query_params.get("place", "").strip()[:300] or None
         if key is None and self.accounts is not None:
             key = self.accounts.interests(request).home
-        name = request.query_params.get("q", "").strip()[:MAX_QUERY_CHARS]
+        name = request.query_params.get("q", "").strip()[: saved_search.MAX_QUERY_CHARS]
         if key is not None and not views.is_valid_key(key):
             raise HTTPException(
                 400, "The place must be a place channel's key, such as place:4887398."

@@ -14,7 +14,7 @@ from broadsheet.pipeline.entries import store_article
 from broadsheet.pipeline.related import rank, refresh_due
 from broadsheet.store import related as related_store
 from broadsheet.store import sources as source_store
-from broadsheet.store.schema import article_channels, articles, channels
+from broadsheet.store.schema import article_channels, articles, channels, ingest_errors
 from broadsheet.web.views import article_view, channel_view
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -145,3 +145,29 @@ def _link(article_id: int, key: str) -> dict[str, object]:
         "kind": "person",
         "mentions": [],
     }
+
+
+def test_a_list_that_cannot_be_ranked_is_kept_empty_and_the_batch_goes_on(ctx: Context) -> None:
+    """A damaged row (an embedding cut to 3 bytes) fails the lists it is a candidate of, each
+    recorded for the operator; the batch goes on and nothing stays due."""
+    engine, live = ctx.engine, ctx.stories
+    p = publishers(engine, 2)
+    vector = unit(RNG.normal(size=384))
+    with engine.begin() as conn:
+        ids = [
+            store_article(conn, made(n, vector, p[n % 2], ["ana"]), NOW, live) for n in (1, 2, 3)
+        ]
+        apart = made(4, unit(RNG.normal(size=384)), p[0], ["bo"])  # another story, another month
+        far = store_article(conn, apart, NOW, live)
+        later = NOW + timedelta(days=90)
+        conn.execute(articles.update().where(articles.c.id == far).values(published=later))
+        conn.execute(articles.update().where(articles.c.id == ids[1]).values(embedding=b"abc"))
+        conn.execute(articles.update().values(related_at=None))
+    assert refresh_due(ctx) == 4
+    with engine.connect() as conn:
+        assert related_store.due_ids(conn, 10) == []
+        errors = conn.execute(select(ingest_errors.c.stage, ingest_errors.c.message)).all()
+    assert all(related_of(engine, i) == [] for i in ids)
+    assert related_of(engine, far) == []
+    assert len(errors) == 3 and {stage for stage, _ in errors} == {"related"}
+    assert all("ValueError" in message for _, message in errors)

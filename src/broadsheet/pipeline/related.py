@@ -18,6 +18,7 @@ from broadsheet.pipeline.context import Context
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import related as related_store
+from broadsheet.store import sources as source_store
 from broadsheet.store.database import write_transaction
 from broadsheet.stories.related import RelatedArticle, rank_related
 
@@ -55,6 +56,26 @@ def store(conn: Connection, article_id: int, now: datetime) -> None:
     related_store.save_list(conn, article_id, [(r.id, r.reason) for r in ranked], now)
 
 
+def ranked_alone(conn: Connection, article_id: int, now: datetime) -> None:
+    """Rank one due list in a savepoint: a list that cannot be ranked (a damaged row) is kept
+    empty and its failure recorded for the operator (/admin/sources), and the rest of the
+    batch goes on; left due, it would come first again on every run and stall the queue."""
+    try:
+        with conn.begin_nested():
+            store(conn, article_id, now)
+    except Exception as exc:
+        log.exception("related: article %d could not be ranked; its list is kept empty", article_id)
+        row = article_store.get_article(conn, article_id)
+        related_store.save_list(conn, article_id, [], now)
+        source_store.record_error(
+            conn,
+            row["source_id"] if row else None,
+            row["url"] if row else f"article {article_id}",
+            "related",
+            f"{type(exc).__name__}: {exc}",
+        )
+
+
 def refresh_due(ctx: Context, budget_seconds: float = 20.0) -> int:
     """Rank again the lists that are due, newest first, for about budget_seconds; the rest
     wait for the next run (nothing is dropped: they stay due). Returns how many were ranked."""
@@ -67,7 +88,7 @@ def refresh_due(ctx: Context, budget_seconds: float = 20.0) -> int:
             break
         with write_transaction(ctx.engine) as conn:
             for article_id in due:
-                store(conn, article_id, ctx.clock())
+                ranked_alone(conn, article_id, ctx.clock())
         done += len(due)
     if done:
         log.info("related: ranked %d lists again", done)

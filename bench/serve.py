@@ -12,16 +12,20 @@ FTS index fills through its triggers). Channel co-occurrence is counted as store
 count it, and the related lists of the articles the load asks for are ranked as store time
 ranks them (pipeline/related.py); every other list is due, as after a migration.
 
-Load: the web app (create_app, as `broadsheet serve` runs it: one uvicorn process) and a bare
-Starlette endpoint returning the bytes of one article page from memory (another uvicorn
-process, same settings) are driven by `wrk -t2 -c<connections> -d<seconds>s` on loopback,
-one page at a time, each over 200 different paths where it has them (articles, channels,
-search words; For You as one signed-in reader following five channels and two publishers).
-Reported per page: requests/s and p50/p99 latency from wrk's own distribution; the bars
-(issue 8): article and channel pages at least 0.4 of the bare endpoint's requests/s, p99
-under 100 ms on every page. `article_parts_filled`: the oldest article's page, with 100k
-newer articles stored, still has related articles, people, hashtags, "you may also like" and
-its story.
+Load: the web app (create_app, as `broadsheet serve` runs it: one uvicorn process, its page
+cache at the defaults) and a bare Starlette endpoint returning the bytes of one article page
+from memory (another uvicorn process, same settings) are driven by `wrk -t2 -c<connections>
+-d<seconds>s` on loopback, one page at a time, each over 200 different paths where it has
+them (articles, channels, search words; For You as one signed-in reader following five
+channels and two publishers). Before each page's run every path is asked for once, as the
+readers of a running site have asked for them. `pages` are what readers get (anonymous
+readers from the shared copies, the signed-in reader from their own: web/pagecache.py);
+`pages_uncached` are the same loads on a second app process with the page cache off, that is
+the cost of rendering each page. Reported per page: requests/s and p50/p99 latency from wrk's
+own distribution; the bars (issue 8): article and channel pages at least 0.4 of the bare
+endpoint's requests/s, p99 under 100 ms on every page. `article_parts_filled`: the oldest
+article's page, with 100k newer articles stored, still has related articles, people,
+hashtags, "you may also like" and its story.
 """
 
 from __future__ import annotations
@@ -225,8 +229,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve_app(db: str, data_dir: str, port: int) -> None:
-    settings = load_settings(environ={}, data_dir=Path(data_dir), secret_key=SECRET)
+def serve_app(db: str, data_dir: str, port: int, cache_seconds: float | None) -> None:
+    """The app as `broadsheet serve` runs it; cache_seconds None keeps the default page cache."""
+    cache = {} if cache_seconds is None else {"page_cache_seconds": cache_seconds}
+    settings = load_settings(environ={}, data_dir=Path(data_dir), secret_key=SECRET, **cache)
     engine = open_database(f"sqlite:///{db}")
     uvicorn.run(create_app(engine, settings), host="127.0.0.1", port=port, log_level="warning")
 
@@ -298,6 +304,14 @@ def wrk(
     }
 
 
+def warm(base: str, paths: list[str], cookie: str) -> None:
+    """Ask for each path once, as readers of a running site have: the copies exist."""
+    headers = {"cookie": cookie} if cookie else {}
+    with httpx.Client(base_url=base, timeout=60, headers=headers) as client:
+        for path in paths:
+            client.get(path)
+
+
 def _ms(out: str, percentile: str) -> float:
     value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
     return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 2)
@@ -313,15 +327,18 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("serve: wrk is missing; install it with `apt-get install wrk`")
     rng = random.Random(args.seed)
+    cache = load_settings(environ={})
     with tempfile.TemporaryDirectory() as tmp:
         db = f"{tmp}/serve.db"
         built = time.perf_counter()
         paths = build(db, args.articles, rng)
         build_seconds = round(time.perf_counter() - built, 1)
-        app_port, bare_port = free_port(), free_port()
-        app = start(serve_app, db, tmp, app_port)
-        base = f"http://127.0.0.1:{app_port}"
+        app_port, bare_port, uncached_port = free_port(), free_port(), free_port()
+        app = start(serve_app, db, tmp, app_port, None)
+        uncached = start(serve_app, db, tmp, uncached_port, 0.0)
+        base, uncached_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{uncached_port}"
         wait_up(base + "/healthz")
+        wait_up(uncached_base + "/healthz")
         oldest = httpx.get(base + "/a/1.json", timeout=30).json()
         filled = all(
             oldest[k]
@@ -339,16 +356,19 @@ def main() -> None:
                 "search": (paths["search"], ""),
                 "for_you": (["/foryou"], cookie),
             }
-            pages = {
-                name: wrk(base, asked, args.seconds, args.connections, with_cookie)
-                for name, (asked, with_cookie) in load.items()
-            }
+            pages, pages_uncached = {}, {}
+            for name, (asked, with_cookie) in load.items():
+                warm(base, asked, with_cookie)
+                pages[name] = wrk(base, asked, args.seconds, args.connections, with_cookie)
+                pages_uncached[name] = wrk(
+                    uncached_base, asked, args.seconds, args.connections, with_cookie
+                )
             bare_rps = wrk(
                 f"http://127.0.0.1:{bare_port}", ["/a/1"], args.seconds, args.connections
             )["rps"]
         finally:
-            app.terminate()
-            bare.terminate()
+            for process in (app, uncached, bare):
+                process.terminate()
     print(
         json.dumps(
             {
@@ -357,6 +377,12 @@ def main() -> None:
                 "connections": args.connections,
                 "pages": pages,
                 "bare_rps": bare_rps,
+                "page_cache": {
+                    "fresh_seconds": cache.page_cache_seconds,
+                    "stale_seconds": cache.page_cache_stale_seconds,
+                },
+                "pages_uncached": pages_uncached,
+                "uncached_article_ratio": round(pages_uncached["article"]["rps"] / bare_rps, 3),
                 "article_ratio": round(pages["article"]["rps"] / bare_rps, 3),
                 "channel_ratio": round(pages["channel"]["rps"] / bare_rps, 3),
                 "article_parts_filled": filled,

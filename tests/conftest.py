@@ -99,7 +99,9 @@ def demo_site() -> Iterator[DemoServer]:
 
 @pytest.fixture(scope="session")
 def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings for tests: loopback allowed, data under a temporary folder."""
+    """Settings for tests: loopback allowed, data under a temporary folder, no page cache
+    (tests read their own writes at once; the page cache's tests and the browser tests turn
+    it on)."""
     data_dir = tmp_path_factory.mktemp("data")
     return load_settings(
         environ={},
@@ -108,6 +110,7 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         allow_hosts=("127.0.0.1",),
         host_delay=0.0,
         fetch_timeout=10.0,
+        page_cache_seconds=0.0,
     )
 
 

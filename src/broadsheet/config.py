@@ -80,6 +80,17 @@ class Settings:
     web_threads: int = field(
         default=4, metadata={"help": "Page requests worked on at once (more convoy on the GIL)"}
     )
+    page_cache_seconds: float = field(
+        default=30.0,
+        metadata={"help": "Seconds a rendered reading page is served from memory (0: off)"},
+    )
+    page_cache_stale_seconds: float = field(
+        default=60.0,
+        metadata={"help": "Seconds more the shared copy is served while it is rendered again"},
+    )
+    page_cache_mb: int = field(
+        default=64, metadata={"help": "MiB of rendered pages kept in memory, per process"}
+    )
     poll_min_interval: float = field(
         default=300.0, metadata={"help": "Seconds: the shortest interval a source is polled at"}
     )

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -61,12 +61,16 @@ def client(ingested: IngestedDemo, test_settings: Settings) -> Iterator[TestClie
 
 @pytest.fixture(scope="session")
 def live_url(ingested: IngestedDemo, test_settings: Settings) -> Iterator[str]:
-    """The web app served by uvicorn on a free loopback port."""
+    """The web app served by uvicorn on a free loopback port, with the page cache on as in
+    production (the browser tests' readers must see their own follows and mutes at once)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = uvicorn.Config(
-        create_app(ingested.engine, test_settings), host="127.0.0.1", port=port, log_level="warning"
+        create_app(ingested.engine, replace(test_settings, page_cache_seconds=10.0)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

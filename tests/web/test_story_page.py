@@ -114,8 +114,12 @@ def corpus(engine: Engine) -> dict[str, Any]:
 
 @pytest.fixture
 def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
-    settings = load_settings(
-        environ={}, data_dir=tmp_path, secret_key="story-test-secret", allow_hosts=("127.0.0.1",)
+    settings = load_settings(  # no page cache: the tests change a view's bounds and re-read
+        environ={},
+        data_dir=tmp_path,
+        secret_key="story-test-secret",
+        allow_hosts=("127.0.0.1",),
+        page_cache_seconds=0.0,
     )
     with TestClient(create_app(engine, settings)) as made:
         yield made

@@ -104,12 +104,19 @@ class Accounts:
 
     # -- who is asking ----------------------------------------------------------------------
 
-    def reader(self, request: Request) -> Reader:
-        """The request's reader (a database read when a session cookie is present)."""
-        nonce = reader_nonce(self._reader, request) or request.scope.get("state", {}).get(
+    def nonce(self, request: Request) -> str:
+        """The browser's nonce: its cookie's, or the one ReaderCookie gave this response."""
+        return reader_nonce(self._reader, request) or request.scope.get("state", {}).get(
             "reader_nonce", ""
         )
-        found = Reader(nonce=nonce, anon_follows=self._anon_follows(request))
+
+    def form_token(self, nonce: str) -> str:
+        """A CSRF token signed over the reader's nonce ("" without one)."""
+        return self._csrf.dumps(nonce) if nonce else ""
+
+    def reader(self, request: Request) -> Reader:
+        """The request's reader (a database read when a session cookie is present)."""
+        found = Reader(nonce=self.nonce(request), anon_follows=self._anon_follows(request))
         session = request.cookies.get(SESSION_COOKIE)
         if session:
             try:
@@ -194,7 +201,9 @@ class Accounts:
         return {
             "viewer": {"name": reader.user["name"]} if reader.user else None,
             "following": set(following),
-            "form_token": self._csrf.dumps(reader.nonce) if reader.nonce else "",
+            # The page cache signs the token itself, to put each reader's own into a copy.
+            "form_token": request.scope.get("state", {}).get("form_token")
+            or self.form_token(reader.nonce),
             # Where a form sends the reader back: this page, its query included.
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         }

@@ -27,11 +27,12 @@ from broadsheet.ingest.fetch import Fetcher
 from broadsheet.pipeline.context import Context, make_fetcher
 from broadsheet.web import saved_search, story_views, syndication, views
 from broadsheet.web.account_pages import AccountPages
-from broadsheet.web.accounts import Accounts
+from broadsheet.web.accounts import FOLLOWS_COOKIE, SESSION_COOKIE, Accounts
 from broadsheet.web.admin import Admin
 from broadsheet.web.foryou import Interests, for_you_view, trending_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.local import local_view
+from broadsheet.web.pagecache import PageCache
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
 
@@ -385,13 +386,28 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/admin/sources.json", admin.sources),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(ReaderCookie, secret_key=settings.secret_key, secure=secure),
+    ]
+    if settings.page_cache_seconds > 0:
+        middleware.append(
+            Middleware(
+                PageCache,
+                fresh_seconds=settings.page_cache_seconds,
+                stale_seconds=settings.page_cache_stale_seconds,
+                max_bytes=settings.page_cache_mb << 20,
+                reader_of=accounts.nonce,
+                token_for=accounts.form_token,
+                count_view=accounts.view_counter,
+                private_cookies=(SESSION_COOKIE, FOLLOWS_COOKIE),
+                secure=secure,
+            )
+        )
     app = Starlette(
         debug=settings.debug,
         routes=routes,
-        middleware=[
-            Middleware(SecurityHeaders),
-            Middleware(ReaderCookie, secret_key=settings.secret_key, secure=secure),
-        ],
+        middleware=middleware,
         exception_handlers={404: pages.error, 500: pages.error},
         lifespan=close_on_shutdown(fetcher, settings.web_threads),
     )

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from sqlalchemy import select
+
+from broadsheet.store.channels import channel_name
+from broadsheet.store.schema import channels
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -150,3 +155,39 @@ def test_home_to_article_in_a_real_browser(live_url: str) -> None:
         finally:
             browser.close()
     assert (ARTIFACTS / "article.png").stat().st_size > 10_000
+
+
+@NEEDS_CHROMIUM
+def test_near_me_picks_the_nearest_town_from_the_browsers_position(
+    live_url: str, ingested: Any
+) -> None:
+    """The one script: with script on, "Use my location" sends the rounded position; with it
+    off, the button stays hidden and the page still picks places by name."""
+    with ingested.engine.connect() as conn:
+        town = dict(
+            conn.execute(
+                select(channels)
+                .where(channels.c.kind == "city", channels.c.lat.isnot(None))
+                .order_by(channels.c.key)
+                .limit(1)
+            )
+            .mappings()
+            .one()
+        )
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            # A point about 2 km from the town, as a phone would report it.
+            where = {"latitude": town["lat"] + 0.018, "longitude": town["lon"]}
+            context = browser.new_context(geolocation=where, permissions=["geolocation"])
+            page = context.new_page()
+            page.goto(live_url + "/local")
+            page.click("#near-me button")
+            page.wait_for_url("**/local?place=*")
+            assert page.locator("#local-title").inner_text() == f"Local: {channel_name(town)}"
+            off = browser.new_page(java_script_enabled=False)
+            off.goto(live_url + "/local")
+            assert not off.locator("#near-me").is_visible()
+            assert off.locator("#local-q").is_visible()
+        finally:
+            browser.close()

@@ -151,6 +151,14 @@ def test_local_picks_a_place_by_name_and_brings_its_neighbours_by_distance(
     assert client.get("/local.json", params={"place": "nonsense"}).status_code == 400
     page = lxml.html.fromstring(client.get("/local", params={"place": "place:4887398"}).text)
     assert page.xpath('//*[@data-section="local-nearby"]//a[contains(@href, "4891382")]')
+    # "Near me": the browser's rounded position brings the nearest town's page.
+    near = client.get("/local", params={"near": "42.03,-87.70"}, follow_redirects=False)
+    assert near.status_code == 303 and near.headers["location"] == "/local?place=place%3A4891382"
+    twin = client.get("/local.json", params={"near": "41.9,-87.6"}, follow_redirects=True).json()
+    assert twin["place"]["name"] == "Chicago, IL"
+    assert client.get("/local.json", params={"near": "0,0"}).status_code == 404  # 100 km: none
+    for bad in ("nan,nan", "91,0", "41.9", "inf,-87", "x,y", "1" * 5000):
+        assert client.get("/local.json", params={"near": bad}).status_code == 400, bad
 
 
 def test_a_saved_search_is_followed_like_a_channel_with_feeds(

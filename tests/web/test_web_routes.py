@@ -254,7 +254,10 @@ def test_unknown_things_are_404_in_html_and_json(
 def test_static_pages_health_and_headers(client: TestClient) -> None:
     policy = client.get("/community-policy")
     assert "Community Policy" in page(policy).text_content()
-    assert "img-src 'self'" in policy.headers["content-security-policy"]
+    csp = policy.headers["content-security-policy"]
+    assert "img-src 'self'" in csp and "script-src 'self';" in csp  # our files, never inline
+    script = client.get("/static/nearme.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "Advertisers" in page(client.get("/about")).text_content()
     assert client.get("/healthz").text == "ok"
     css = client.get("/static/site.css")

@@ -31,7 +31,7 @@ from broadsheet.web.accounts import FOLLOWS_COOKIE, SESSION_COOKIE, Accounts
 from broadsheet.web.admin import Admin
 from broadsheet.web.foryou import Interests, for_you_view, trending_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
-from broadsheet.web.local import local_view
+from broadsheet.web.local import NEAR_ME_KM, local_view, nearest_place, parse_point
 from broadsheet.web.pagecache import PageCache
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
@@ -43,14 +43,16 @@ _NOT_FOUND = {
     "publisher": "No publisher has that number.",
     "story": "No story has that number. Stories appear once articles are grouped into them.",
 }
-# No script at all, and images only from our own proxy: the pages never hot-link.
+# No script but our own files (one: "near me" on /local, which works without it too), no
+# inline script, and images only from our own proxy: the pages never hot-link.
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"x-frame-options", b"DENY"),
     (
         b"content-security-policy",
-        b"default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; "
+        b"default-src 'none'; script-src 'self'; img-src 'self'; style-src 'self'; "
+        b"form-action 'self'; "
         b"base-uri 'none'; frame-ancestors 'none'",
     ),
 ]
@@ -188,6 +190,17 @@ class Pages:
         return self.render(request, "foryou.html", "foryou", data, current_section="foryou")
 
     def local(self, request: Request) -> Response:
+        near = request.query_params.get("near")
+        if near is not None:  # "near me": the nearest town in the news, as its own address
+            point = parse_point(near)
+            if point is None:
+                raise HTTPException(400, "near must be a latitude and a longitude: 47.61,-122.33")
+            with self.db.connect() as conn:
+                found = nearest_place(conn, *point)
+            if found is None:
+                far = f"No town in the news here is within {NEAR_ME_KM:.0f} km of you yet."
+                raise HTTPException(404, far)
+            return RedirectResponse(f"{request.url.path}?{urlencode({'place': found})}", 303)
         key = request.query_params.get("place", "").strip()[:300] or None
         if key is None and self.accounts is not None:
             key = self.accounts.interests(request).home

@@ -1,6 +1,6 @@
 """Local: news tagged to a place and to the places around it, nearest first, with the local
-channels around it; a place is picked by name (the place channels' names) or is the reader's
-home place."""
+channels around it; a place is picked by name (the place channels' names), is the reader's
+home place, or is the town nearest to where the reader's browser says it is ("near me")."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from broadsheet.store import feeds
 from broadsheet.web.views import cards_for
 
 NEARBY_KM = 60.0
+NEAR_ME_KM = 100.0  # "near me" picks the nearest town in the news within this distance
 NEARBY_PLACES = 12
 FEED_SIZE = 30
 
@@ -64,6 +65,24 @@ def local_view(conn: Connection, key: str | None, name: str) -> dict[str, Any]:
         "nearby": [{**_place(row), "km": row["km"]} for row in nearby],
         "articles": articles,
     }
+
+
+def parse_point(raw: str) -> tuple[float, float] | None:
+    """ "lat,lon" in degrees (as the "near me" form sends it), or None when it is not one."""
+    lat_text, comma, lon_text = raw.strip()[:60].partition(",")
+    try:
+        lat, lon = float(lat_text), float(lon_text)
+    except ValueError:
+        return None
+    if not comma or not (-90 <= lat <= 90 and -180 <= lon <= 180):  # NaN fails these too
+        return None
+    return lat, lon
+
+
+def nearest_place(conn: Connection, lat: float, lon: float) -> str | None:
+    """The key of the town or county in the news nearest to the point (within NEAR_ME_KM)."""
+    found = channel_store.places_near(conn, lat, lon, NEAR_ME_KM, 1)
+    return str(found[0]["key"]) if found else None
 
 
 def _place(row: dict[str, Any]) -> dict[str, Any]:

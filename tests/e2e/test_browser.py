@@ -158,21 +158,26 @@ def test_home_to_article_in_a_real_browser(live_url: str) -> None:
 
 
 @NEEDS_CHROMIUM
-def test_near_me_picks_the_nearest_town_from_the_browsers_position(
+def test_the_scripts_suggest_as_you_type_and_find_the_nearest_town(
     live_url: str, ingested: Any
 ) -> None:
-    """The one script: with script on, "Use my location" sends the rounded position; with it
-    off, the button stays hidden and the page still picks places by name."""
+    """The two scripts: the search box offers channels as the reader types; "Use my location"
+    sends the rounded position. With script off the near-me button stays hidden and the page
+    still picks places by name."""
     with ingested.engine.connect() as conn:
-        town = dict(
-            conn.execute(
-                select(channels)
-                .where(channels.c.kind == "city", channels.c.lat.isnot(None))
-                .order_by(channels.c.key)
-                .limit(1)
+        town, person = (
+            dict(
+                conn.execute(
+                    select(channels)
+                    .where(channels.c.kind == kind, channels.c.name != "")
+                    .where(channels.c.lat.isnot(None) if kind == "city" else channels.c.key != "")
+                    .order_by(channels.c.key)
+                    .limit(1)
+                )
+                .mappings()
+                .one()
             )
-            .mappings()
-            .one()
+            for kind in ("city", "person")
         )
     with sync_playwright() as playwright:
         browser = launch(playwright)
@@ -181,6 +186,11 @@ def test_near_me_picks_the_nearest_town_from_the_browsers_position(
             where = {"latitude": town["lat"] + 0.018, "longitude": town["lon"]}
             context = browser.new_context(geolocation=where, permissions=["geolocation"])
             page = context.new_page()
+            page.goto(live_url + "/")
+            page.locator("#site-search").press_sequentially(person["name"][:4], delay=50)
+            options = page.locator("#search-suggestions option")
+            options.first.wait_for(state="attached")
+            assert person["name"] in [o.get_attribute("value") for o in options.all()]
             page.goto(live_url + "/local")
             page.click("#near-me button")
             page.wait_for_url("**/local?place=*")

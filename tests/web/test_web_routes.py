@@ -205,6 +205,19 @@ def test_search_page_filters_sorts_and_refuses_nonsense(
     )
     for bad in ({"from": "yesterday"}, {"section": "nope"}, {"channel": "x"}, {"publisher": "a"}):
         assert client.get("/search.json", params={"q": "bridge", **bad}).status_code == 400
+    # As the reader types, the search box's script asks for the same (suggest.js).
+    typing = client.get("/suggest.json", params={"q": "Dana W"}).json()
+    assert typing["suggestions"] == [
+        {
+            "key": "person:dana-whitfield",
+            "name": "Dana Whitfield",
+            "kind": "person",
+            "href": "/c/person:dana-whitfield",
+        }
+    ]
+    for blank in ("", "   ", "\x00", "zzzz", "x" * 5000):
+        assert client.get("/suggest.json", params={"q": blank}).json()["suggestions"] == []
+    assert page(client.get("/")).xpath('//input[@id="site-search"][@list="search-suggestions"]')
 
 
 @pytest.mark.parametrize("base", ["/c/person:dana-whitfield", "/p/{source_id}"])
@@ -256,8 +269,9 @@ def test_static_pages_health_and_headers(client: TestClient) -> None:
     assert "Community Policy" in page(policy).text_content()
     csp = policy.headers["content-security-policy"]
     assert "img-src 'self'" in csp and "script-src 'self';" in csp  # our files, never inline
-    script = client.get("/static/nearme.js")
-    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    for name in ("nearme.js", "suggest.js"):
+        script = client.get(f"/static/{name}")
+        assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "Advertisers" in page(client.get("/about")).text_content()
     assert client.get("/healthz").text == "ok"
     css = client.get("/static/site.css")

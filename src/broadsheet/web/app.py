@@ -43,17 +43,17 @@ _NOT_FOUND = {
     "publisher": "No publisher has that number.",
     "story": "No story has that number. Stories appear once articles are grouped into them.",
 }
-# No script but our own files (one: "near me" on /local, which works without it too), no
-# inline script, and images only from our own proxy: the pages never hot-link.
+# No script but our own files (the search box's suggestions and "near me" on /local; every
+# page works without them), no inline script, and images only from our own proxy: the pages
+# never hot-link. connect-src 'self' lets the suggestions ask /suggest.json.
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"x-frame-options", b"DENY"),
     (
         b"content-security-policy",
-        b"default-src 'none'; script-src 'self'; img-src 'self'; style-src 'self'; "
-        b"form-action 'self'; "
-        b"base-uri 'none'; frame-ancestors 'none'",
+        b"default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self'; "
+        b"style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     ),
 ]
 
@@ -279,6 +279,10 @@ class Pages:
             data["saved_as"] = saved_search.target(request.query_params) if q else None
         return self.render(request, "search.html", "search", data, search_query=q)
 
+    def suggest(self, request: Request) -> Response:
+        q = request.query_params.get("q", "")[: saved_search.MAX_QUERY_CHARS]
+        return JSONResponse(self.read(views.suggest_view, q))
+
     def static_page(self, template: str) -> Callable[[Request], Response]:
         """An endpoint for a page with no data (policy, about)."""
 
@@ -375,6 +379,7 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/p/{publisher_id:id}.json", pages.publisher),
         Route("/search", pages.search),
         Route("/search.json", pages.search),
+        Route("/suggest.json", pages.suggest),
         Route("/signup", accounts.signup_page, methods=["GET"]),
         Route("/signup", accounts.signup, methods=["POST"]),
         Route("/signin", accounts.signin_page, methods=["GET"]),

@@ -5,6 +5,7 @@ that a laptop and every worker of a large deployment have it with no extra part 
 
 - What: GET requests for the reading pages (home, article and its revisions, story, channel,
   publisher, search, Local, Trending, For You, about and policy), their JSON twins and feeds,
+  and the search box's suggestions,
   whose response is a 200 that sets no cookie. Nothing else (forms, settings, admin, images).
 - Whose: the key is the path with its query and who it was rendered for. A reader with no
   session, follows or state cookie gets the one shared copy; any other reader has copies of
@@ -54,7 +55,7 @@ STATE_COOKIE = "bs_state"
 MAX_BODY = 1 << 20
 MAX_KEY = 2000
 CACHED_PATHS = re.compile(
-    r"/|/index\.json|/(foryou|trending|local|search)(\.json)?|/search/[a-z]+\.[a-z]+"
+    r"/|/index\.json|/(foryou|trending|local|search|suggest)(\.json)?|/search/[a-z]+\.[a-z]+"
     r"|/a/\d{1,19}(/revisions)?(\.json)?|/s/\d{1,19}(\.json)?|/c/.+"
     r"|/p/\d{1,19}(\.json|/[a-z]+\.[a-z]+)?|/about|/community-policy"
 )

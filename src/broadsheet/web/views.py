@@ -212,6 +212,13 @@ def search_view(
     }
 
 
+def suggest_view(conn: Connection, q: str) -> dict[str, Any]:
+    """Channels whose name starts with what the reader is typing (/suggest.json, read by the
+    search box's script as they type; a plain search shows the same on its results page)."""
+    found = channel_store.channels_named(conn, q, SUGGESTED_KINDS, 8) if q.strip() else []
+    return {"query": q, "suggestions": [{**_chip(c), "href": f"/c/{c['key']}"} for c in found]}
+
+
 def highlight_parts(snippet: str) -> list[dict[str, Any]]:
     """A snippet as runs of text, the matched words marked: [{"text", "match"}]."""
     parts = []

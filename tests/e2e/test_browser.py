@@ -1,6 +1,8 @@
-"""A real Chromium (scripts off) opens the home page, clicks into an article and takes a
-screenshot; a reader signs up, follows the article's publisher from its card and finds its
-articles in For You with the reason."""
+"""A real Chromium opens the home page, clicks into an article and takes a screenshot; a
+reader signs up, follows the article's publisher from its card and a person from its
+"Related people", finds their articles in For You with the reason, mutes the publisher and
+sees it gone; searches with a filter, saves the search and opens its feed; with script on,
+the search box suggests channels and "Use my location" finds the nearest town."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from sqlalchemy import select
 
 from broadsheet.store.channels import channel_name
-from broadsheet.store.schema import channels
+from broadsheet.store.schema import article_channels, channels
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -70,6 +72,42 @@ def test_sign_up_and_follow_a_publisher_in_a_real_browser(live_url: str) -> None
             page.goto(live_url + "/foryou")
             metas = page.locator("[data-section=for-you] .card .meta").all_inner_texts()
             assert metas and not any(meta.startswith(publisher) for meta in metas)
+        finally:
+            browser.close()
+
+
+@NEEDS_CHROMIUM
+def test_follow_a_person_from_an_article_and_find_their_story_in_for_you(
+    live_url: str, ingested: Any
+) -> None:
+    with ingested.engine.connect() as conn:
+        article_id = conn.execute(
+            select(article_channels.c.article_id)
+            .where(article_channels.c.kind == "person", article_channels.c.role == "entity")
+            .order_by(article_channels.c.article_id)
+            .limit(1)
+        ).scalar_one()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page(java_script_enabled=False)
+            page.goto(live_url + "/")
+            sign_up(page, live_url, "people-reader")
+            page.goto(f"{live_url}/a/{article_id}")
+            people = page.locator("[data-section=related-people]")
+            button = people.locator("form.follow-mini button").first
+            name = str(button.get_attribute("title")).removeprefix("Follow ")
+            button.click()
+            page.wait_for_url(f"**/a/{article_id}")
+            assert button.get_attribute("aria-pressed") == "true"
+            page.click("nav.section-menu >> text=For You")
+            page.wait_for_url("**/foryou")
+            reason = page.locator("[data-section=for-you] p.reason").filter(
+                has_text=f"You follow {name}"
+            )
+            assert reason.count() >= 1  # and it links to the person's channel
+            href = reason.first.locator("a").get_attribute("href", timeout=2000)
+            assert str(href).startswith("/c/person:")
         finally:
             browser.close()
 

@@ -133,6 +133,18 @@ class Settings:
     admin_token: str = field(
         default="", metadata={"help": "Token for /admin pages (empty: admin pages are off)"}
     )
+    smtp_url: str = field(
+        default="",
+        metadata={
+            "help": "Where password-reset mail goes (empty: off, links go to the log): "
+            "smtp://user:pass@host:587 (STARTTLS when offered), smtps://user:pass@host:465 "
+            "(TLS), smtp://127.0.0.1:25 (plain, for a relay on loopback)"
+        },
+    )
+    mail_from: str = field(
+        default="Broadsheet <noreply@localhost>",
+        metadata={"help": "The From address of the mail the site sends"},
+    )
     host: str = field(default="127.0.0.1", metadata={"help": "Address the web app listens on"})
     port: int = field(default=8000, metadata={"help": "Port the web app listens on"})
     demo_port: int = field(

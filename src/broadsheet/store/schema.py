@@ -270,6 +270,15 @@ users = Table(
     # Bumped when the password changes: every session cookie signed before it stops working.
     Column("session_version", Integer, nullable=False, default=0, server_default="0"),
     Column("home_place", String(300)),  # a place channel's key, for Local and For You
+    Column("email", String(254)),  # optional, trimmed and case-folded: where reset links go
+)
+# One account per email; the many accounts without one are left out of the index.
+Index(
+    "ux_users_email",
+    users.c.email,
+    unique=True,
+    sqlite_where=users.c.email.is_not(None),
+    postgresql_where=users.c.email.is_not(None),
 )
 
 # A reader's keep/block rules (web/rules.py): on a word, a publisher, a channel (person,

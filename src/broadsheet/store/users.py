@@ -32,14 +32,19 @@ USER_COLUMNS = (
     users.c.created_at,
     users.c.session_version,
     users.c.home_place,
+    users.c.email,
 )
 
 
-def create_user(conn: Connection, name: str, password_hash: str, now: datetime) -> int | None:
-    """The new user's id, or None when the name is taken."""
+def create_user(
+    conn: Connection, name: str, password_hash: str, now: datetime, email: str | None = None
+) -> int | None:
+    """The new user's id, or None when the name (or the email) is taken."""
     try:
         with conn.begin_nested():
-            row = insert(users).values(name=name, password_hash=password_hash, created_at=now)
+            row = insert(users).values(
+                name=name, password_hash=password_hash, created_at=now, email=email
+            )
             return int(conn.execute(row).inserted_primary_key[0])  # type: ignore[index]
     except IntegrityError:
         return None
@@ -54,6 +59,12 @@ def get_user(conn: Connection, user_id: int) -> dict[str, Any] | None:
 def user_by_name(conn: Connection, name: str) -> dict[str, Any] | None:
     """The user of that (normalised) name, or None."""
     row = conn.execute(select(*USER_COLUMNS).where(users.c.name == name)).mappings().first()
+    return _user(row)
+
+
+def user_by_email(conn: Connection, email: str) -> dict[str, Any] | None:
+    """The user with that (normalised) email, or None."""
+    row = conn.execute(select(*USER_COLUMNS).where(users.c.email == email)).mappings().first()
     return _user(row)
 
 
@@ -82,6 +93,16 @@ def rehash(conn: Connection, user_id: int, password_hash: str) -> None:
 def set_home_place(conn: Connection, user_id: int, key: str | None) -> None:
     """The reader's home place (a place channel key), or none."""
     conn.execute(update(users).where(users.c.id == user_id).values(home_place=key))
+
+
+def set_email(conn: Connection, user_id: int, email: str | None) -> bool:
+    """The reader's email (None: removed); False when another account has it."""
+    try:
+        with conn.begin_nested():
+            conn.execute(update(users).where(users.c.id == user_id).values(email=email))
+    except IntegrityError:
+        return False
+    return True
 
 
 def add_target(conn: Connection, table: Table, user_id: int, target: str, now: datetime) -> None:
@@ -123,6 +144,7 @@ def export(conn: Connection, user_id: int) -> dict[str, Any] | None:
     return {
         "name": user["name"],
         "created_at": user["created_at"],
+        "email": user["email"],
         "home_place": user["home_place"],
         "follows": _dated(conn, follows, user_id),
         "mutes": _dated(conn, mutes, user_id),

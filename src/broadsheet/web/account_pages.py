@@ -1,6 +1,7 @@
 """A signed-in reader's own pages and controls: settings (home place, mutes, keep/block
-rules), the export of everything the account holds, account deletion, and "more / fewer like
-this" (web/accounts.py signs them in and checks every form)."""
+rules, the email reset links are mailed to), the export of everything the account holds,
+account deletion, and "more / fewer like this" (web/accounts.py signs them in and checks
+every form)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from broadsheet.store import write_transaction
 from broadsheet.store.schema import mutes
 from broadsheet.web import rules
 from broadsheet.web.accounts import SESSION_COOKIE, Accounts, utc_now
+from broadsheet.web.mail import address_problem, normal_address
 from broadsheet.web.sessions import cookie_header, safe_next, valid_target, verify
 
 log = logging.getLogger(__name__)
@@ -70,7 +72,8 @@ class AccountPages:
         return self.templates.TemplateResponse(request, "settings.html", context)
 
     async def change_settings(self, request: Request) -> Response:
-        """POST /settings: action=home (place key), mute/unmute (target), delete (password)."""
+        """POST /settings: action=home (place key), mute/unmute (target), rule/unrule,
+        email (email, password), delete (password)."""
         form = await self.accounts.form(request)
         user = self.accounts.reader(request).user
         if user is None:
@@ -78,6 +81,8 @@ class AccountPages:
         action = str(form.get("action", ""))
         if action == "delete":
             return await self._delete(request, user, str(form.get("password", "")))
+        if action == "email":
+            return await self._change_email(user, form)
         with write_transaction(self.db) as conn:
             message = _apply_setting(conn, user["id"], action, form)
         return RedirectResponse(f"/settings?m={message}", status_code=303)
@@ -92,6 +97,22 @@ class AccountPages:
         response.headers.append("set-cookie", cookie_header(SESSION_COOKIE, "", 0, self.secure))
         return response
 
+    async def _change_email(self, user: dict[str, Any], form: FormData) -> Response:
+        """Set, change or (empty) remove the email, the password confirming it is the owner."""
+        password = str(form.get("password", ""))[:256]
+        if not await run_in_threadpool(verify, user["password_hash"], password):
+            return _notice("Wrong password; the email is unchanged.")
+        email = normal_address(str(form.get("email", "")))
+        problem = address_problem(email) if email else ""
+        if problem:
+            return _notice(problem)
+        with write_transaction(self.db) as conn:
+            saved = user_store.set_email(conn, user["id"], email or None)
+        if not saved:
+            return _notice("That email belongs to another account; yours is unchanged.")
+        log.info("accounts: %s %s their email", user["name"], "set" if email else "removed")
+        return _notice("Email saved." if email else "Email removed.")
+
     async def export(self, request: Request) -> Response:
         """GET /settings/export.json: everything the account holds."""
         data = self._holdings(request)
@@ -101,6 +122,11 @@ class AccountPages:
             to_jsonable(data),
             headers={"content-disposition": 'attachment; filename="broadsheet-account.json"'},
         )
+
+
+def _notice(message: str) -> Response:
+    """Back to /settings, with the message shown at its top."""
+    return RedirectResponse(f"/settings?m={quote_plus(message)}", status_code=303)
 
 
 def _apply_setting(conn: Any, user_id: int, action: str, form: FormData) -> str:

@@ -11,8 +11,10 @@
 - Sign-in is rate-limited per client address and per name: after 5 failures in 15 minutes,
   further tries are refused until the window passes. The count lives in the process (each
   worker process of a large deployment counts its own).
-- A password reset writes a one-time link to the operator's log (no mail server needed): it is
-  signed, valid an hour, and void once the password has changed.
+- A password reset makes a one-time link: signed, valid an hour, void once the password has
+  changed. It is mailed to the account's email when mail is on (the smtp_url setting) and the
+  account has one; else, or when sending fails, it goes to the operator's log (no mail server
+  needed). It is sent after the page, which is the same whoever was asked for.
 - Anonymous readers follow into a signed cookie (up to ANON_FOLLOWS targets) that is merged
   into the account when they sign up or sign in.
 """
@@ -45,6 +47,13 @@ from broadsheet.store import users as user_store
 from broadsheet.store.schema import follows, mutes
 from broadsheet.web import rules
 from broadsheet.web.foryou import Interests
+from broadsheet.web.mail import (
+    Mailer,
+    MailError,
+    address_problem,
+    mask_address,
+    normal_address,
+)
 from broadsheet.web.sessions import (
     HASHER,
     PASSWORD_CHARS,
@@ -68,6 +77,11 @@ RESET_SECONDS = 3600
 CSRF_SECONDS = 86400
 ANON_FOLLOWS = 20
 READ_NUDGE = 0.25  # what a first read of an article adds to each of its channels
+RESET_NOTICE = {  # by whether mail is on; the same for every name and address asked for
+    False: "If that account exists, the operator's log now holds a link to reset it.",
+    True: "If that account exists, a link to reset it is on its way: to its email, or, for an "
+    "account without one, to the operator's log.",
+}
 
 
 def utc_now() -> datetime:
@@ -91,8 +105,16 @@ class Reader:
 class Accounts:
     """The account endpoints, the reader of each request, and the templates' view of it."""
 
-    def __init__(self, db: Engine, templates: Jinja2Templates, secret_key: str, secure: bool):
+    def __init__(
+        self,
+        db: Engine,
+        templates: Jinja2Templates,
+        secret_key: str,
+        secure: bool,
+        mailer: Mailer | None = None,
+    ):
         self.db = db
+        self.mailer = mailer  # None: mail is off, reset links go to the log
         self.templates = templates
         self.secure = secure
         self.limiter = SignInLimiter()
@@ -230,6 +252,7 @@ class Accounts:
             "mode": mode,
             "error": error,
             "next": safe_next(request.query_params.get("next")),
+            "mail_on": self.mailer is not None,
         }
         return self.templates.TemplateResponse(
             request, "account.html", {**context, **extra}, status_code=status
@@ -245,17 +268,24 @@ class Accounts:
         return self.page(request, "reset")
 
     async def signup(self, request: Request) -> Response:
-        """POST /signup: a new account, signed in, with the anonymous follows merged."""
+        """POST /signup: a new account (email optional), signed in, anonymous follows merged."""
         form = await self.form(request)
         name, password = normal_name(str(form.get("name", ""))), str(form.get("password", ""))
+        email = normal_address(str(form.get("email", "")))
         problem = name_problem(name) or password_problem(password)
+        problem = problem or (address_problem(email) if email else "")
         if problem:
-            return self.page(request, "signup", problem, 400, name=name)
+            return self.page(request, "signup", problem, 400, name=name, email=email)
         hashed = await run_in_threadpool(HASHER.hash, password)
         with write_transaction(self.db) as conn:
-            user_id = user_store.create_user(conn, name, hashed, utc_now())
+            user_id = user_store.create_user(conn, name, hashed, utc_now(), email or None)
         if user_id is None:
-            return self.page(request, "signup", "That name is taken; pick another.", 409)
+            with self.db.connect() as conn:
+                held = bool(email) and user_store.user_by_email(conn, email) is not None
+            taken = "That email belongs to another account." if held else "That name is taken."
+            return self.page(
+                request, "signup", f"{taken} Pick another.", 409, name=name, email=email
+            )
         log.info("accounts: %s signed up", name)
         return self._signed_in(request, user_id, 0, safe_next(form.get("next")))
 
@@ -305,16 +335,37 @@ class Accounts:
         return response
 
     async def reset_request(self, request: Request) -> Response:
-        """POST /reset: a one-time link in the operator's log; the same answer for any name."""
+        """POST /reset (a name or an email): a one-time link; the same answer for anyone."""
         form = await self.form(request)
-        name = normal_name(str(form.get("name", "")))
+        who = str(form.get("name", ""))
         with self.db.connect() as conn:
-            user = user_store.user_by_name(conn, name)
+            if "@" in who:  # names have none
+                user = user_store.user_by_email(conn, normal_address(who))
+            else:
+                user = user_store.user_by_name(conn, normal_name(who))
+        response = self.page(request, "reset", notice=RESET_NOTICE[self.mailer is not None])
         if user is not None:
             token = self._reset.dumps([user["id"], _fingerprint(user["password_hash"])])
-            log.warning("accounts: password reset for %s: /reset/%s (valid one hour)", name, token)
-        message = "If that account exists, the operator's log now holds a link to reset it."
-        return self.page(request, "reset", notice=message)
+            # After the page: a slow mail server neither holds it nor tells who has an account.
+            response.background = BackgroundTask(self._send_reset, user, f"/reset/{token}")
+        return response
+
+    async def _send_reset(self, user: dict[str, Any], path: str) -> None:
+        """The link to the account's email; to the log when mail is off, it has none, or fails."""
+        name, email = user["name"], user["email"]
+        if self.mailer is not None and email:
+            try:
+                await self.mailer.send_reset_link(email, name, path)
+            except MailError as exc:
+                log.warning("accounts: password reset for %s: %s; the link follows here", name, exc)
+            else:
+                log.info(
+                    "accounts: password reset for %s: a link was mailed to %s",
+                    name,
+                    mask_address(email),
+                )
+                return
+        log.warning("accounts: password reset for %s: %s (valid one hour)", name, path)
 
     def _reset_user(self, token: str) -> dict[str, Any] | None:
         try:

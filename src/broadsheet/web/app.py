@@ -32,6 +32,7 @@ from broadsheet.web.admin import Admin
 from broadsheet.web.foryou import Interests, for_you_view, trending_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.local import NEAR_ME_KM, local_view, nearest_place, parse_point
+from broadsheet.web.mail import make_mailer
 from broadsheet.web.pagecache import PageCache
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
@@ -350,7 +351,8 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
     )
     templates = Jinja2Templates(env=create_environment(proxy))
     secure = public_base_url(settings).startswith("https://")
-    accounts = Accounts(db, templates, settings.secret_key, secure)
+    mailer = make_mailer(settings, public_base_url(settings))  # None: reset links to the log
+    accounts = Accounts(db, templates, settings.secret_key, secure, mailer)
     templates.context_processors.append(accounts.template_context)
     account_pages = AccountPages(accounts)
     pages = Pages(db, templates, proxy, public_base_url(settings), settings.related_limit, accounts)

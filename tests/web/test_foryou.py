@@ -141,7 +141,7 @@ def test_local_picks_a_place_by_name_and_brings_its_neighbours_by_distance(
     far = place_article(engine, 3, source, springfield, 1)
 
     picked = client.get("/local.json", params={"q": "chic"}).json()
-    assert [c["key"] for c in picked["choices"]] == ["place:4887398"]
+    assert picked["choices"][0]["key"] == "place:4887398"  # in the news: first
     data = client.get("/local.json", params={"place": "place:4887398"}).json()
     assert data["place"]["name"] == "Chicago, IL"
     assert [(n["name"], round(n["km"])) for n in data["nearby"]] == [("Evanston, IL", 21)]
@@ -151,6 +151,20 @@ def test_local_picks_a_place_by_name_and_brings_its_neighbours_by_distance(
     assert client.get("/local.json", params={"place": "nonsense"}).status_code == 400
     page = lxml.html.fromstring(client.get("/local", params={"place": "place:4887398"}).text)
     assert page.xpath('//*[@data-section="local-nearby"]//a[contains(@href, "4891382")]')
+    # A town the news has not named yet is picked from the gazetteer: the news around it.
+    picked = client.get("/local.json", params={"q": "wilmet"}).json()["choices"]
+    (wilmette,) = [c for c in picked if c["name"] == "Wilmette, IL"]
+    assert wilmette["in_news"] is False and wilmette["kind"] == "city"
+    around = client.get("/local.json", params={"place": wilmette["key"]}).json()
+    assert around["place"] == {**wilmette, "in_news": False}
+    assert [n["name"] for n in around["nearby"]] == ["Evanston, IL", "Chicago, IL"]
+    assert {a["id"] for a in around["articles"]} == {in_evanston, in_chicago}
+    assert client.get("/local.json", params={"q": "chic"}).json()["choices"][0] == {
+        "key": "place:4887398",
+        "name": "Chicago, IL",
+        "kind": "city",
+        "in_news": True,
+    }
     # "Near me": the browser's rounded position brings the nearest town's page.
     near = client.get("/local", params={"near": "42.03,-87.70"}, follow_redirects=False)
     assert near.status_code == 303 and near.headers["location"] == "/local?place=place%3A4891382"

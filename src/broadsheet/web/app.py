@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from broadsheet.config import Settings
 from broadsheet.ingest.fetch import Fetcher
 from broadsheet.pipeline.context import Context, make_fetcher
-from broadsheet.web import saved_search, story_views, syndication, views
+from broadsheet.web import placefinder, saved_search, story_views, syndication, views
 from broadsheet.web.account_pages import AccountPages
 from broadsheet.web.accounts import FOLLOWS_COOKIE, SESSION_COOKIE, Accounts
 from broadsheet.web.admin import Admin
@@ -34,6 +34,7 @@ from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.local import NEAR_ME_KM, local_view, nearest_place, parse_point
 from broadsheet.web.mail import make_mailer
 from broadsheet.web.pagecache import PageCache
+from broadsheet.web.placefinder import place_finder
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
 
@@ -210,7 +211,8 @@ class Pages:
             raise HTTPException(
                 400, "The place must be a place channel's key, such as place:4887398."
             )
-        data = self.read(local_view, key, name)
+        finder = place_finder() if key or name else None
+        data = self.read(local_view, key, name, finder)
         if data is not None and self.accounts is not None and not is_json(request):
             data["articles"] = self.accounts.apply_rules(request, data["articles"], None)
         return self.render(request, "local.html", "local", data, current_section="local-feed")
@@ -321,6 +323,7 @@ def close_on_shutdown(fetcher: Fetcher, threads: int) -> Callable[[Starlette], A
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, threads)
+        placefinder.preload()
         try:
             yield
         finally:

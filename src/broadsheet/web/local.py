@@ -1,6 +1,7 @@
 """Local: news tagged to a place and to the places around it, nearest first, with the local
-channels around it; a place is picked by name (the place channels' names), is the reader's
-home place, or is the town nearest to where the reader's browser says it is ("near me")."""
+channels around it; a place is picked by name (the gazetteer's places, those in the news
+first), is the reader's home place, or is the town nearest to where the reader's browser says
+it is ("near me")."""
 
 from __future__ import annotations
 
@@ -10,18 +11,33 @@ from sqlalchemy import Connection
 
 from broadsheet.store import channels as channel_store
 from broadsheet.store import feeds
+from broadsheet.web.placefinder import PlaceFinder
 from broadsheet.web.views import cards_for
 
 NEARBY_KM = 60.0
 NEAR_ME_KM = 100.0  # "near me" picks the nearest town in the news within this distance
 NEARBY_PLACES = 12
 FEED_SIZE = 30
+CHOICES = 12
 
 
-def local_view(conn: Connection, key: str | None, name: str) -> dict[str, Any]:
-    """The Local page for a place key, or the places matching a typed name to pick from."""
-    choices = [_place(row) for row in channel_store.places_named(conn, name)] if name else []
+def local_view(
+    conn: Connection, key: str | None, name: str, finder: PlaceFinder | None = None
+) -> dict[str, Any]:
+    """The Local page for a place key, or the places matching a typed name to pick from:
+    those in the news first, then the gazetteer's (the finder's) that are not yet."""
+    in_news = channel_store.places_named(conn, name, CHOICES) if name else []
+    choices = [{**_place(row), "in_news": True} for row in in_news]
+    if name and finder is not None:
+        listed = {choice["key"] for choice in choices}
+        known = [p.row() for p in finder.named(name, CHOICES) if p.key not in listed]
+        choices += [{**_place(row), "in_news": False} for row in known]
+    choices = choices[:CHOICES]
     place = channel_store.get_channel(conn, key) if key else None
+    place_in_news = place is not None
+    if place is None and key and finder is not None:  # a place the news has not named yet
+        known_place = finder.get(key)
+        place = known_place.row() if known_place else None
     if place is None or place["kind"] not in channel_store.PLACE_KINDS:
         return {
             "title": "Local",
@@ -59,7 +75,7 @@ def local_view(conn: Connection, key: str | None, name: str) -> dict[str, Any]:
     articles = [{**card, "reason": _reason(reasons[card["id"]])} for card in cards]
     return {
         "title": f"Local: {channel_store.channel_name(place)}",
-        "place": _place(place),
+        "place": {**_place(place), "in_news": place_in_news},
         "query": name,
         "choices": choices,
         "nearby": [{**_place(row), "km": row["km"]} for row in nearby],

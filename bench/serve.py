@@ -337,8 +337,9 @@ def main() -> None:
         app = start(serve_app, db, tmp, app_port, None)
         uncached = start(serve_app, db, tmp, uncached_port, 0.0)
         base, uncached_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{uncached_port}"
-        wait_up(base + "/healthz")
-        wait_up(uncached_base + "/healthz")
+        for up in (base, uncached_base):
+            wait_up(up + "/healthz")
+            httpx.get(up + "/local?q=a", timeout=300)  # Local's place finder is built: idle
         oldest = httpx.get(base + "/a/1.json", timeout=30).json()
         filled = all(
             oldest[k]

@@ -171,7 +171,15 @@ def test_proxied_article_image_is_served(client: TestClient, seeded: dict[str, A
 def test_home_publisher_channel_and_search(client: TestClient, seeded: dict[str, Any]) -> None:
     home = client.get("/index.json").json()
     assert {a["title"] for a in home["latest"]} == {"Bridge reopens", "Traffic resumes"}
-    assert "Bridge reopens" in page(client.get("/")).text_content()
+    front = page(client.get("/"))
+    assert "Bridge reopens" in front.text_content()
+    # Each card follows its publisher from the front page, with the reader's own form token.
+    target = f"source:{seeded['source_id']}"
+    (form, *_) = front.xpath(f'//article[@class="card"]//form[input[@value="{target}"]]')
+    fields = {i.get("name"): i.get("value") for i in form.xpath(".//input")}
+    assert client.post("/follow", data=fields, follow_redirects=False).status_code == 303
+    followed = page(client.get("/"))
+    assert followed.xpath(f'//form[input[@value="{target}"]]/button[@aria-pressed="true"]')
     publisher = client.get(f"/p/{seeded['source_id']}.json").json()
     assert publisher["publisher"]["home"] == "Chicago, IL"
     assert "Chicago, IL" in page(client.get(f"/p/{seeded['source_id']}")).text_content()

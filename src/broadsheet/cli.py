@@ -18,6 +18,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from broadsheet import pipeline
+from broadsheet.community import moderation
 from broadsheet.config import Settings, describe_settings, load_settings
 from broadsheet.demo import DemoServer
 from broadsheet.jobs import distributed
@@ -26,12 +27,15 @@ from broadsheet.jobs.runner import Runner
 from broadsheet.models import Source
 from broadsheet.pipeline import Context
 from broadsheet.store import articles as article_store
+from broadsheet.store import comments as comment_store
 from broadsheet.store import entries as entry_store
 from broadsheet.store import open_database, write_transaction
 from broadsheet.store import sources as source_store
 from broadsheet.web.app import create_app
 
 app = typer.Typer(help="Broadsheet: an open-source news platform.", no_args_is_help=True)
+moderator_app = typer.Typer(help="Who moderates comments: add, remove, list.", no_args_is_help=True)
+app.add_typer(moderator_app, name="moderator")
 console = Console(stderr=True)
 
 
@@ -328,6 +332,38 @@ def register_demo_sources(engine: Engine, site: DemoServer) -> list[int]:
             )
             ids.append(source_store.upsert_source(conn, source))
     return ids
+
+
+@moderator_app.command("add")
+def moderator_add(name: Annotated[str, typer.Argument(help="The account's name")]) -> None:
+    """Make an account a moderator: it sees /moderation and decides on comments."""
+    set_moderator_role(name, "moderator")
+
+
+@moderator_app.command("remove")
+def moderator_remove(name: Annotated[str, typer.Argument(help="The account's name")]) -> None:
+    """Make a moderator a reader again."""
+    set_moderator_role(name, "reader")
+
+
+@moderator_app.command("list")
+def moderator_list() -> None:
+    """The accounts that moderate."""
+    engine = open_database(current_settings().database_url)
+    with engine.connect() as conn:
+        for name in comment_store.names_with_role(conn, "moderator"):
+            print(name)
+
+
+def set_moderator_role(name: str, role: str) -> None:
+    """Give the named account the role, or say there is no such account (exit 2)."""
+    engine = open_database(current_settings().database_url)
+    with write_transaction(engine) as conn:
+        found = moderation.set_role(conn, name, role)
+    if not found:
+        console.print(f"[red]moderator: no account is named {name!r}; it must sign up first")
+        raise typer.Exit(2)
+    console.print(f"{name} is now a {role}")
 
 
 @app.command()

@@ -169,6 +169,9 @@ def test_story_page_has_its_sections_and_a_json_twin(
         "places",
         "merged_into",
         "followers",
+        "comments_count",
+        "comments",
+        "comments_thread",
     }
     assert twin["id"] == story and twin["merged_into"] is None and twin["followers"] == 0
     (form,) = head.xpath(".//form[@class='follow-form']")

@@ -271,6 +271,11 @@ users = Table(
     Column("session_version", Integer, nullable=False, default=0, server_default="0"),
     Column("home_place", String(300)),  # a place channel's key, for Local and For You
     Column("email", String(254)),  # optional, trimmed and case-folded: where reset links go
+    # "reader" or "moderator" (`broadsheet moderator add NAME`).
+    Column("role", String(16), nullable=False, default="reader", server_default="reader"),
+    # Set by the strike ladder (community/strikes.py): no commenting until / since then.
+    Column("suspended_until", DateTime(timezone=True)),
+    Column("terminated_at", DateTime(timezone=True)),
 )
 # One account per email; the many accounts without one are left out of the index.
 Index(
@@ -338,15 +343,102 @@ follows = Table(
     Index("ix_follows_target", "target"),
 )
 
+# Readers' comments (community/comments.py). target: "article:<id>" or "story:<id>" (later
+# "post:<id>"); root_id: the top-level comment of a reply's thread (NULL for a top-level one),
+# so a page of threads reads all their replies at once. status: visible, held (for review:
+# shown to its author only), removed (by a moderator), deleted (by its author, or the
+# account was deleted: user_id NULL, text erased). score: the Wilson lower bound of the
+# votes, the "best" order (store/comments.py).
 comments = Table(
     "comments",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False, index=True),
-    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("parent_id", Integer, ForeignKey("comments.id")),
+    Column("root_id", Integer, ForeignKey("comments.id")),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("body_md", Text, nullable=False, default="", server_default=""),
     Column("body_html", Text, nullable=False),
     Column("status", String(16), nullable=False, default="visible"),
+    Column("ups", Integer, nullable=False, default=0, server_default="0"),
+    Column("downs", Integer, nullable=False, default=0, server_default="0"),
+    Column("score", Float, nullable=False, default=0.0, server_default="0"),
+    Column("screening", JSON),  # what the automatic first pass found: score, reasons, rule
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("edited_at", DateTime(timezone=True)),
+    Index("ix_comments_target_created", "target", "created_at"),
+    Index("ix_comments_target_score", "target", "score"),
+    Index("ix_comments_root", "root_id"),
+    Index("ix_comments_parent", "parent_id"),
+    Index("ix_comments_user_created", "user_id", "created_at"),
+    Index("ix_comments_status_created", "status", "created_at"),  # the held queue
+)
+
+# One vote per reader per comment: +1 or -1.
+comment_votes = Table(
+    "comment_votes",
+    metadata,
+    Column("comment_id", Integer, ForeignKey("comments.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("value", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("comment_id", "user_id"),
+    Index("ix_comment_votes_user", "user_id", "created_at"),
+)
+
+# A reader's report of a comment, citing a policy rule; resolved by a moderator's decision.
+comment_reports = Table(
+    "comment_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("comment_id", Integer, ForeignKey("comments.id"), nullable=False),
+    Column("reporter_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("rule_id", String(32), nullable=False),
+    Column("reason", Text, nullable=False, default="", server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolution", String(16)),  # removed, approved, dismissed
+    UniqueConstraint("comment_id", "reporter_id", name="uq_comment_reports_reporter"),
+    Index("ix_comment_reports_open", "resolved_at", "comment_id"),
+    Index("ix_comment_reports_reporter", "reporter_id", "created_at"),
+)
+
+# Every moderation decision, automatic (moderator_id NULL: the first pass held a comment, or
+# enough reports did) or a moderator's; kept when the accounts involved are deleted.
+moderation_log = Table(
+    "moderation_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("moderator_id", Integer, ForeignKey("users.id")),
+    Column("comment_id", Integer, ForeignKey("comments.id")),
+    Column("strike_id", Integer, ForeignKey("strikes.id")),
+    Column("action", String(16), nullable=False),
+    Column("rule_id", String(32)),
+    Column("note", Text, nullable=False, default="", server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_moderation_log_comment", "comment_id"),
+    Index("ix_moderation_log_created", "created_at"),
+)
+
+# A strike against an author for a removed comment (community/strikes.py: the ladder).
+# appeal_state: NULL (never appealed), pending, upheld, overturned.
+strikes = Table(
+    "strikes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("comment_id", Integer, ForeignKey("comments.id"), nullable=False),
+    Column("rule_id", String(32), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("appeal_text", Text),
+    Column("appealed_at", DateTime(timezone=True)),
+    Column("appeal_state", String(16)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_by", Integer, ForeignKey("users.id")),
+    Index("ix_strikes_user", "user_id", "expires_at"),
+    Index("ix_strikes_appeal", "appeal_state", "appealed_at"),
 )
 
 # What went wrong while ingesting, where an operator sees it (`broadsheet errors`).

@@ -6,7 +6,7 @@ topic), "source:<id>" (a publisher) or "story:<id>".
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, case, delete, func, insert, select, update
@@ -14,10 +14,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from broadsheet.community import strikes as ladder
+from broadsheet.community.policy import get_rule
+from broadsheet.store import comments as comment_store
 from broadsheet.store.database import as_utc, is_postgres
 from broadsheet.store.schema import (
     article_channels,
-    comments,
     follows,
     mutes,
     reader_affinity,
@@ -136,11 +138,8 @@ def export(conn: Connection, user_id: int) -> dict[str, Any] | None:
     user = get_user(conn, user_id)
     if user is None:
         return None
-    written = conn.execute(
-        select(comments.c.id, comments.c.article_id, comments.c.body_html, comments.c.created_at)
-        .where(comments.c.user_id == user_id)
-        .order_by(comments.c.id)
-    ).mappings()
+    written = comment_store.export_of(conn, user_id)
+    now = datetime.now(UTC)
     return {
         "name": user["name"],
         "created_at": user["created_at"],
@@ -150,7 +149,50 @@ def export(conn: Connection, user_id: int) -> dict[str, Any] | None:
         "mutes": _dated(conn, mutes, user_id),
         "rules": rules(conn, user_id),
         "affinities": affinities(conn, user_id, limit=None),
-        "comments": [dict(row) for row in written],
+        "comments": written["comments"],
+        "comment_votes": written["votes"],
+        "comment_reports": written["reports"],
+        "strikes": [_strike(s, now) for s in comment_store.strikes_of(conn, user_id)],
+        "standing": _standing(conn, user_id, now),
+    }
+
+
+def _strike(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A strike as its author sees it: the rule, what it did, until when, the appeal."""
+    facts = ladder.StrikeFacts(
+        row["level"], row["created_at"], row["expires_at"], row["appeal_state"]
+    )
+    rule = get_rule(row["rule_id"])
+    return {
+        "id": row["id"],
+        "comment_id": row["comment_id"],
+        "target": row["target"],
+        "comment_text": row["body_md"],
+        "rule_id": row["rule_id"],
+        "rule": rule.label if rule else row["rule_id"],
+        "rule_text": rule.text if rule else "",
+        "level": row["level"],
+        "consequence": ladder.describe(row["level"]),
+        "created_at": row["created_at"],
+        "expires_at": row["expires_at"],
+        "active": ladder.is_active(facts, now),
+        "appeal_text": row["appeal_text"],
+        "appealed_at": row["appealed_at"],
+        "appeal_state": row["appeal_state"],
+        "decided_at": row["decided_at"],
+        "can_appeal": ladder.can_appeal(facts, now),
+    }
+
+
+def _standing(conn: Connection, user_id: int, now: datetime) -> dict[str, Any]:
+    """The account's role, and whether it may comment (and if not, why)."""
+    row = comment_store.standing(conn, user_id) or {}
+    standing = ladder.Standing(row.get("suspended_until"), row.get("terminated_at"))
+    return {
+        "role": row.get("role", "reader"),
+        "suspended_until": standing.suspended_until,
+        "terminated_at": standing.terminated_at,
+        "refusal": standing.refusal(now),
     }
 
 
@@ -161,8 +203,11 @@ def _dated(conn: Connection, table: Table, user_id: int) -> list[dict[str, Any]]
 
 
 def delete_user(conn: Connection, user_id: int) -> None:
-    """Delete the account and everything it holds: follows, mutes, comments."""
-    for table in (follows, mutes, comments, reader_rules, reader_affinity):
+    """Delete the account and everything it holds: follows, mutes, rules, its votes, reports
+    and strikes; its comments' text is erased, their place in threads kept as "[deleted]"
+    (store/comments.py erase_user)."""
+    comment_store.erase_user(conn, user_id)
+    for table in (follows, mutes, reader_rules, reader_affinity):
         conn.execute(delete(table).where(table.c.user_id == user_id))
     conn.execute(delete(users).where(users.c.id == user_id))
 

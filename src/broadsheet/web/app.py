@@ -29,10 +29,12 @@ from broadsheet.web import placefinder, saved_search, story_views, syndication, 
 from broadsheet.web.account_pages import AccountPages
 from broadsheet.web.accounts import FOLLOWS_COOKIE, SESSION_COOKIE, Accounts
 from broadsheet.web.admin import Admin
+from broadsheet.web.comments import CommentForms, comment_query
 from broadsheet.web.foryou import Interests, for_you_view, trending_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.local import NEAR_ME_KM, local_view, nearest_place, parse_point
 from broadsheet.web.mail import make_mailer
+from broadsheet.web.moderation import ModerationPages
 from broadsheet.web.pagecache import PageCache
 from broadsheet.web.placefinder import place_finder
 from broadsheet.web.sessions import ReaderCookie
@@ -179,7 +181,8 @@ class Pages:
 
     def article(self, request: Request) -> Response:
         article_id = request.path_params["article_id"]
-        data = self.read(views.article_view, article_id, self.related_limit)
+        query = comment_query(request, self.accounts)
+        data = self.read(views.article_view, article_id, self.related_limit, query)
         section = data["section"] if data else ""
         response = self.render(request, "article.html", "article", data, current_section=section)
         if data is not None and not is_json(request) and self.accounts is not None:
@@ -223,7 +226,8 @@ class Pages:
 
     def story(self, request: Request) -> Response:
         page = page_number(request)
-        data = self.read(story_views.story_view, request.path_params["story_id"], page)
+        query = comment_query(request, self.accounts)
+        data = self.read(story_views.story_view, request.path_params["story_id"], page, query)
         if data is not None and page > data["timeline"]["pages"]:
             pages = data["timeline"]["pages"]
             raise HTTPException(404, f"This story has {pages} page{'s' if pages > 1 else ''}.")
@@ -360,6 +364,8 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
     account_pages = AccountPages(accounts)
     pages = Pages(db, templates, proxy, public_base_url(settings), settings.related_limit, accounts)
     admin = Admin(Context(engine=db, fetcher=fetcher, settings=settings), templates)
+    comment_forms = CommentForms(accounts, templates)
+    moderation_pages = ModerationPages(accounts, templates)
     routes = [
         Route("/", pages.home),
         Route("/index.json", pages.home),
@@ -400,7 +406,20 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         Route("/settings", account_pages.settings, methods=["GET"]),
         Route("/settings", account_pages.change_settings, methods=["POST"]),
         Route("/settings/export.json", account_pages.export),
-        Route("/community-policy", pages.static_page("policy.html")),
+        Route("/comments", comment_forms.post, methods=["POST"]),
+        Route("/comments/{comment_id:id}/edit", comment_forms.edit, methods=["POST"]),
+        Route("/comments/{comment_id:id}/delete", comment_forms.delete, methods=["POST"]),
+        Route("/comments/{comment_id:id}/report", comment_forms.report, methods=["POST"]),
+        Route("/comments/{comment_id:id}/vote", comment_forms.vote, methods=["POST"]),
+        Route("/strikes/{strike_id:id}/appeal", comment_forms.appeal, methods=["POST"]),
+        Route("/moderation", moderation_pages.queue, methods=["GET"]),
+        Route("/moderation.json", moderation_pages.queue, methods=["GET"]),
+        Route("/moderation/comments/{comment_id:id}", moderation_pages.decide, methods=["POST"]),
+        Route(
+            "/moderation/strikes/{strike_id:id}", moderation_pages.decide_appeal, methods=["POST"]
+        ),
+        Route("/community-policy", moderation_pages.policy),
+        Route("/community-policy.json", moderation_pages.policy),
         Route("/about", pages.static_page("about.html")),
         Route("/img", proxy.respond),
         Route("/healthz", healthz),

@@ -6,10 +6,18 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from broadsheet.community.threads import CommentQuery
 from broadsheet.store import channels as channel_store
 from broadsheet.store import stories as story_store
 from broadsheet.store import story_moves as move_store
-from broadsheet.web.views import article_ref, channel_name, is_valid_id, iso_time, outlet_ref
+from broadsheet.web.views import (
+    article_ref,
+    channel_name,
+    comments_part,
+    is_valid_id,
+    iso_time,
+    outlet_ref,
+)
 
 # Long lists are paged (the timeline) or shown in part with the rest counted ("N more"):
 # nothing is left out without saying so.
@@ -21,8 +29,11 @@ HOMES_SHOWN = 20
 CHANNELS_SHOWN = 12
 
 
-def story_view(conn: Connection, story_id: int, page: int = 1) -> dict[str, Any] | None:
-    """Everything the story page shows, with one page of its timeline; None if no story.
+def story_view(
+    conn: Connection, story_id: int, page: int = 1, comments: CommentQuery | None = None
+) -> dict[str, Any] | None:
+    """Everything the story page shows, with one page of its timeline and of its comments
+    (`comments`: whose page, which comments); None if no story.
 
     A page past the last still answers, with timeline.page > timeline.pages (a 404 to
     the reader)."""
@@ -45,6 +56,7 @@ def story_view(conn: Connection, story_id: int, page: int = 1) -> dict[str, Any]
         # A story merged into another keeps its address: it points the reader on.
         "merged_into": move_store.merged_into(conn, story_id) if not totals["articles"] else None,
         "followers": channel_store.followers_of(conn, f"story:{story_id}"),
+        **comments_part(conn, f"story:{story_id}", comments or CommentQuery()),
     }
 
 

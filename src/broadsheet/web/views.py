@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from broadsheet.community.threads import CommentQuery, thread_view
 from broadsheet.enrich.taxonomy import section_name
 from broadsheet.keys import ChannelKey, parse_key
 from broadsheet.models import SECTIONS
@@ -59,8 +60,11 @@ def home_view(conn: Connection) -> dict[str, Any]:
     return {"title": "Broadsheet", "sections": sections, "latest": latest}
 
 
-def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str, Any] | None:
-    """Everything the article page shows (PRODUCT.md's anatomy), or None."""
+def article_view(
+    conn: Connection, article_id: int, limit: int = 12, comments: CommentQuery | None = None
+) -> dict[str, Any] | None:
+    """Everything the article page shows (PRODUCT.md's anatomy), or None; `comments` says
+    whose page it is and which comments it shows (community/threads.py)."""
     if not is_valid_id(article_id):
         return None
     row = article_store.get_article(conn, article_id)
@@ -101,8 +105,19 @@ def article_view(conn: Connection, article_id: int, limit: int = 12) -> dict[str
         "also_published": _also_published(conn, row),
         "wire_source": row["wire_source"],
         "story": story,
-        "comments_count": 0,
-        "comments": [],
+        **comments_part(conn, f"article:{article_id}", comments or CommentQuery()),
+    }
+
+
+def comments_part(conn: Connection, target: str, query: CommentQuery) -> dict[str, Any]:
+    """A page's comments: "comments_count" (visible, replies included), "comments" (one page
+    of threads, replies nested) and "comments_thread" (target, order, pages)."""
+    thread = thread_view(conn, target, query)
+    paging = {k: v for k, v in thread.items() if k not in ("count", "comments")}
+    return {
+        "comments_count": thread["count"],
+        "comments": thread["comments"],
+        "comments_thread": paging,
     }
 
 

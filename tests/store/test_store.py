@@ -218,4 +218,4 @@ def test_errors_are_kept_for_operators(engine: Engine) -> None:
 
 
 def test_migrate_is_idempotent(engine: Engine) -> None:
-    assert migrate(engine) == migrate(engine) == head_revision() == "0009"
+    assert migrate(engine) == migrate(engine) == head_revision() == "0011"

@@ -2,8 +2,8 @@
 strike. The web app calls them in a write transaction; each refuses with a CommentError that
 says what happened and what to do.
 
-- A comment is on a target: "article:<id>" or "story:<id>" (TARGET_KINDS; contributor posts
-  will add "post:<id>" with its existence check in _EXISTS).
+- A comment is on a target: "article:<id>", "story:<id>" or "post:<id>" (a contributor's
+  published post, on its article's page; TARGET_KINDS, with its existence check in _EXISTS).
 - The automatic first pass (screening.py) holds doubtful comments for a moderator; a held
   comment is shown to its author only, marked "held for review", and the hold is logged.
 - Rate limits count the author's rows in the database, so they hold across processes:
@@ -30,7 +30,8 @@ from broadsheet.store import articles as article_store
 from broadsheet.store import comments as store
 from broadsheet.store import stories as story_store
 
-TARGET_KINDS = ("article", "story")
+TARGET_KINDS = ("article", "story", "post")
+TARGET_PAGES = {"article": "/a/", "story": "/s/", "post": "/posts/"}  # /posts/<id>: its article
 MAX_ID = 2**63 - 1
 EDIT_WINDOW = timedelta(minutes=15)
 NEW_ACCOUNT_LIMIT = (3, timedelta(minutes=10))
@@ -54,7 +55,7 @@ class CommentError(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """What a comment is on: an article or a story (later a contributor's post)."""
+    """What a comment is on: an article, a story or a contributor's post."""
 
     kind: str
     id: int
@@ -65,11 +66,11 @@ class Target:
     @property
     def url(self) -> str:
         """The page the comments are on."""
-        return {"article": "/a/", "story": "/s/"}.get(self.kind, "/") + str(self.id)
+        return TARGET_PAGES.get(self.kind, "/") + str(self.id)
 
 
 def parse_target(raw: object) -> Target | None:
-    """The target named "article:<id>" or "story:<id>", or None."""
+    """The target named "article:<id>", "story:<id>" or "post:<id>", or None."""
     kind, _, rest = str(raw or "").partition(":")
     if kind not in TARGET_KINDS or not rest.isascii() or not rest.isdigit() or len(rest) > 19:
         return None
@@ -78,7 +79,7 @@ def parse_target(raw: object) -> Target | None:
 
 
 def target_title(conn: Connection, target: Target) -> str | None:
-    """The headline of the article or the title of the story, or None when there is none."""
+    """The headline of the article or post, or the title of the story; None when there is none."""
     row = _EXISTS[target.kind](conn, target.id)
     return str(row["title"]) if row else None
 
@@ -86,6 +87,7 @@ def target_title(conn: Connection, target: Target) -> str | None:
 _EXISTS: dict[str, Callable[[Connection, int], dict[str, Any] | None]] = {
     "article": article_store.get_article,
     "story": story_store.get_story,
+    "post": store.published_post,
 }
 
 

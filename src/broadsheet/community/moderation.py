@@ -11,6 +11,9 @@ appeals, and the moderator role (the CLI's `broadsheet moderator add NAME`).
   by its author): uphold keeps the strike; overturn stops it counting, lifts what it carried
   and shows the comment again.
 - Every decision is logged with the moderator, the rule and the note.
+- Contributors' posts the automatic check held wait in the same queue ("posts"): approve
+  publishes one (community/posts.py), remove (a rule required) refuses it for good. No strike:
+  strikes count removed comments.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from broadsheet.community import posts as contributions
 from broadsheet.community import strikes as ladder
 from broadsheet.community.comments import CommentError, facts, parse_target, target_title
 from broadsheet.community.policy import RULE_IDS, rule_label
 from broadsheet.store import comments as store
+from broadsheet.store import posts as post_store
 
 ROLES = ("reader", "moderator")
 QUEUE_PAGE = 50
@@ -58,6 +63,7 @@ def queue_view(conn: Connection, now: datetime) -> dict[str, Any]:
     logs = store.log_entries(conn, [r["id"] for r in rows], limit=10 * len(rows) + 10)
     items = [_item(conn, row, reports, logs, now) for row in rows]
     appeals, appeals_total = store.pending_appeals(conn, QUEUE_PAGE)
+    held_posts, posts_total = post_store.held(conn, QUEUE_PAGE)
     return {
         "items": items,
         "total": total,
@@ -66,6 +72,30 @@ def queue_view(conn: Connection, now: datetime) -> dict[str, Any]:
         "appeals_total": appeals_total,
         "appeals_more": appeals_total - len(appeals),
         "log": [_log_entry(e) for e in store.log_entries(conn, limit=30)],
+        "posts": [_post_item(conn, row, now) for row in held_posts],
+        "posts_total": posts_total,
+        "posts_more": posts_total - len(held_posts),
+    }
+
+
+def _post_item(conn: Connection, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    screening = row["screening"] or {}
+    return {
+        "id": row["id"],
+        "author": row["author"],
+        "title": row["title"],
+        "body_md": row["body_md"],
+        "images": row["images"],
+        "place": row["place"]["name"] if row["place"] else None,
+        "ai_assisted": row["ai_assisted"],
+        "created": row["created_at"],
+        "screening": {
+            "score": screening.get("score", 0.0),
+            "reasons": screening.get("reasons", []),
+            "rule_id": screening.get("rule_id"),
+            "rule": rule_label(screening.get("rule_id")) if screening.get("rule_id") else None,
+        },
+        "history": author_history(conn, row["user_id"], now) if row["user_id"] else None,
     }
 
 
@@ -233,6 +263,39 @@ def _restand(conn: Connection, user_id: int) -> None:
     """The account's suspension and termination as its strikes now say."""
     standing = ladder.standing_of(facts(s) for s in store.strikes_of(conn, user_id))
     store.set_standing(conn, user_id, standing.suspended_until, standing.terminated_at)
+
+
+def decide_post(
+    conn: Connection,
+    moderator_id: int,
+    post_id: int,
+    decision: tuple[str, str, str],
+    now: datetime,
+    base_url: str,
+) -> str:
+    """A moderator's decision (action, rule, note) on a held post: approve publishes it,
+    remove refuses it; what was done."""
+    action, rule_id, note = decision
+    require_moderator(conn, moderator_id)
+    post = post_store.get_post(conn, post_id)
+    if post is None or post["status"] != "held":
+        raise CommentError(409, "That post was decided already, or there is none.")
+    if post["user_id"] == moderator_id:
+        raise CommentError(403, "Another moderator decides on your own posts.")
+    if action not in ("approve", "remove"):
+        raise CommentError(400, "A decision on a post is approve or remove.")
+    if action == "remove" and rule_id not in RULE_IDS:
+        raise CommentError(400, "Cite the rule of the Community Policy the post breaks.")
+    post_store.update_post(conn, post_id, decided_at=now, decided_by=moderator_id)
+    text = f"Post #{post_id}: {note.strip()[:NOTE_CHARS]}".rstrip(": ")
+    log = {"moderator_id": moderator_id, "note": text, "created_at": now}
+    if action == "approve":
+        article_id = contributions.publish(conn, post_id, now, base_url)
+        store.log_decision(conn, action="approved", rule_id=None, **log)
+        return f"Post #{post_id} is published as article #{article_id}."
+    post_store.update_post(conn, post_id, status="removed")
+    store.log_decision(conn, action="removed", rule_id=rule_id, **log)
+    return f"Removed post #{post_id} under {rule_label(rule_id)}."
 
 
 def decide_appeal(

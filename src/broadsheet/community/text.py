@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import lxml.html
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 MAX_CHARS = 5000
+POST_MAX_CHARS = 20_000  # a contributor's post: the same subset, longer (render_post)
 ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "code", "a", "blockquote", "ul", "ol", "li"})
 LINK_REL = "nofollow ugc noopener"
 SCHEMES = ("http://", "https://")
@@ -41,14 +43,14 @@ def normal_text(raw: str) -> str:
     return INVISIBLE.sub("", text).strip()
 
 
-def check_text(raw: str) -> str:
+def check_text(raw: str, limit: int = MAX_CHARS, what: str = "comment") -> str:
     """The normal text, or CommentTextError saying what to change."""
     text = normal_text(raw)
     if not text:
-        raise CommentTextError("The comment is empty: write something first.")
-    if len(text) > MAX_CHARS:
+        raise CommentTextError(f"The {what} is empty: write something first.")
+    if len(text) > limit:
         raise CommentTextError(
-            f"The comment is {len(text):,} characters long; the limit is {MAX_CHARS:,}. "
+            f"The {what} is {len(text):,} characters long; the limit is {limit:,}. "
             "Shorten it and send it again."
         )
     return text
@@ -58,6 +60,41 @@ def render_comment(raw: str) -> tuple[str, str]:
     """(the stored Markdown, its sanitised HTML), or CommentTextError."""
     text = check_text(raw)
     return text, clean_comment_html(_MARKDOWN.render(text))
+
+
+def render_post(raw: str) -> tuple[str, str]:
+    """A contributor's post body: (the stored Markdown, its sanitised HTML), as a comment's
+    but up to POST_MAX_CHARS; or CommentTextError."""
+    text = check_text(raw, POST_MAX_CHARS, "post")
+    return text, clean_comment_html(_MARKDOWN.render(text))
+
+
+def plain_paragraphs(html: str) -> list[str]:
+    """The sanitised HTML's text, one paragraph, list item or quoted paragraph per entry (what
+    the models read, search indexes and the article page prints)."""
+    root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    found: list[str] = []
+    for block in root.iter("p", "li"):
+        bullet = "• " if "li" in (block.tag, block.getparent().tag) else ""
+        for line in _own_text(block).split("\n"):
+            if line.strip():
+                found.append(bullet + " ".join(line.split()))
+    return found
+
+
+_BLOCKS = frozenset({"p", "li", "ul", "ol", "blockquote"})
+
+
+def _own_text(element: lxml.html.HtmlElement) -> str:
+    """The element's text without that of the blocks inside it (they are paragraphs too)."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag in _BLOCKS or child.tag == "br":
+            parts.append("\n")
+        else:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def clean_comment_html(html: str) -> str:

@@ -17,7 +17,7 @@ from broadsheet.enrich.aliases import canonicalize, chosen_keys, lookup_keys
 from broadsheet.extract.article import EXTRACTOR_VERSION, ExtractError
 from broadsheet.ingest.fetch import FetchError, decode_body
 from broadsheet.models import Article, Enrichment, Page
-from broadsheet.pipeline import related
+from broadsheet.pipeline import posts, related
 from broadsheet.pipeline.analysis import MODELS_VERSION
 from broadsheet.pipeline.context import Context, is_dead_here
 from broadsheet.pipeline.stories import LiveStories
@@ -25,6 +25,7 @@ from broadsheet.store import aliases as alias_store
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import entries as entry_store
+from broadsheet.store import posts as post_store
 from broadsheet.store import related as related_store
 from broadsheet.store import sources as source_store
 from broadsheet.store import write_transaction
@@ -61,6 +62,9 @@ def process_entry(ctx: Context, entry_id: int, *, force: bool = False) -> EntryO
         return EntryOutcome(entry_id, "not-due")
     stage = "fetch"
     try:
+        if row["article_id"] is not None and _is_post(ctx, row["source_id"]):
+            stage = "enrich"
+            return enrich_post(ctx, row)
         page = _page_for(ctx, row)
         stage = "extract"
         if row["article_id"] is None:
@@ -153,6 +157,42 @@ def _mark_stored(
     )
 
 
+def _is_post(ctx: Context, source_id: int) -> bool:
+    with ctx.engine.connect() as conn:
+        return post_store.is_contributor_source(conn, source_id)
+
+
+def enrich_post(ctx: Context, row: dict) -> EntryOutcome:
+    """A contributor's post, stored when its author sent it (pipeline/posts.py): the models'
+    understanding of its text replaces the provisional one, its author's place kept; then its
+    story and related list, as for an article."""
+    article_id = int(row["article_id"])
+    with ctx.engine.connect() as conn:
+        stored = article_store.get_article(conn, article_id)
+        post = post_store.post_for_article(conn, article_id)
+    if stored is None or post is None:
+        raise LookupError(f"pipeline: article #{article_id} is not a stored post")
+    draft = posts.stored_draft(stored)
+    home = posts.place_label(post["place"])
+    found = posts.analyze_post(ctx, draft, home) if ctx.settings.enrich else None
+    try:
+        with write_transaction(ctx.engine) as conn:
+            now = ctx.clock()
+            if found is not None:
+                enrichment = posts.with_place(corpus_entities(conn, found), post["place"])
+                article = Article(draft, enrichment, row["source_id"], story_id=stored["story_id"])
+                article_store.update_article(conn, article_id, article)
+                if stored["story_id"] is None:
+                    ctx.stories.place(conn, article_id, article, now)
+                related.store(conn, article_id, now)
+            post_store.mark_enriched(conn, article_id, now)
+            _mark_stored(ctx, conn, row["id"], article_id, draft.canonical_url)
+    except BaseException:
+        ctx.stories.reset()  # the graph may hold what the database just rolled back
+        raise
+    return EntryOutcome(row["id"], "stored", article_id)
+
+
 def corpus_entities(conn: Connection, enrichment: Enrichment) -> Enrichment:
     """People and organisations named by an alias under the key the corpus knows them by."""
     chosen = chosen_keys(alias_store.alias_sightings(conn, lookup_keys(enrichment)))
@@ -228,9 +268,7 @@ def reprocess(ctx: Context, article_id: int) -> EntryOutcome:
         row = entry_store.entry_for_article(conn, article_id)
         page = entry_store.load_page(conn, row["id"], row["url"], row["final_url"]) if row else None
     if row is None or page is None:
-        return EntryOutcome(
-            0, "failed", article_id, f"pipeline: article #{article_id} has no kept page"
-        )
+        return _reprocess_post(ctx, article_id)
     try:
         draft, enrichment = ctx.analyzer(
             decode_body(page.body, page.content_type),
@@ -255,6 +293,22 @@ def reprocess(ctx: Context, article_id: int) -> EntryOutcome:
         log.exception("reprocess of article #%s failed", article_id)
         return EntryOutcome(row["id"], "failed", article_id, f"{type(exc).__name__}: {exc}")
     return EntryOutcome(row["id"], "stored", article_id)
+
+
+def _reprocess_post(ctx: Context, article_id: int) -> EntryOutcome:
+    """A post has no page: its stored text is read again (a failure, of a publisher's article
+    without a kept page too, is returned)."""
+    with ctx.engine.connect() as conn:
+        row = post_store.entry_of_article(conn, article_id)
+    if row is None:
+        return EntryOutcome(
+            0, "failed", article_id, f"pipeline: article #{article_id} has no kept page"
+        )
+    try:
+        return enrich_post(ctx, row)
+    except Exception as exc:  # recorded per article; a reprocessing run goes on
+        log.exception("reprocess of post article #%s failed", article_id)
+        return EntryOutcome(row["id"], "failed", article_id, f"{type(exc).__name__}: {exc}")
 
 
 def release_dead_leases(ctx: Context) -> int:

@@ -24,6 +24,7 @@ from broadsheet.store.schema import (
     comment_votes,
     comments,
     moderation_log,
+    posts,
     strikes,
     users,
 )
@@ -169,6 +170,15 @@ def count_since(conn: Connection, user_id: int, since: datetime) -> int:
         comments.c.user_id == user_id, comments.c.created_at >= since
     )
     return int(conn.execute(query).scalar_one())
+
+
+def published_post(conn: Connection, post_id: int) -> dict[str, Any] | None:
+    """{id, title, article_id} of a contributor's published post (a "post:<id>" target)."""
+    query = select(posts.c.id, posts.c.title, posts.c.article_id).where(
+        posts.c.id == post_id, posts.c.status == "published"
+    )
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
 
 
 # -- votes -----------------------------------------------------------------------------------

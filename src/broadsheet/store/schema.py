@@ -452,3 +452,113 @@ ingest_errors = Table(
     Column("message", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# Publishers (store/publishers.py). A claim of a publisher's page by a reader: the token it
+# must show on the publisher's site is signed from the nonce (web/publishers.py); valid until
+# expires_at; verified_at and method ("well-known" or "meta") once the site showed it.
+publisher_claims = Table(
+    "publisher_claims",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("nonce", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("verified_at", DateTime(timezone=True)),
+    Column("method", String(16)),
+    Index("ix_publisher_claims_user", "user_id", "source_id"),
+)
+
+# Who may edit a publisher's card, feeds and corrections: every reader whose claim verified.
+publisher_managers = Table(
+    "publisher_managers",
+    metadata,
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("verified_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("source_id", "user_id"),
+    Index("ix_publisher_managers_user", "user_id"),
+)
+
+# The links on a publisher's card, in order (at most five).
+publisher_links = Table(
+    "publisher_links",
+    metadata,
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("url", String(2000), nullable=False),
+    PrimaryKeyConstraint("source_id", "position"),
+)
+
+# The further feeds a manager added to its publisher: each is its own sources row (polled on
+# its own), its articles counted on the publisher's dashboard.
+publisher_feeds = Table(
+    "publisher_feeds",
+    metadata,
+    Column("source_id", Integer, ForeignKey("sources.id"), primary_key=True),
+    Column("publisher_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("added_by", Integer, ForeignKey("users.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_publisher_feeds_publisher", "publisher_id"),
+)
+
+# A correction a publisher's manager marked on one of its articles, shown on the article page.
+article_corrections = Table(
+    "article_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_article_corrections_article", "article_id", "id"),
+)
+
+# A publisher's most-read articles (its dashboard), read from the index's end.
+Index("ix_articles_source_views", articles.c.source_id, articles.c.views)
+
+# Contributors (community/posts.py): a reader who writes original posts. Each has a sources
+# row of kind "contributor" named after them (its `about` is their profile), so their posts
+# are articles of that source and appear wherever articles do. The row outlives the account
+# (user_id is set NULL when it is deleted): the source keeps its articles.
+contributors = Table(
+    "contributors",
+    metadata,
+    Column("source_id", Integer, ForeignKey("sources.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ux_contributors_user", "user_id", unique=True),
+)
+
+# A contributor's post as written: its Markdown and sanitised HTML, uploaded images
+# ([{"url", "caption"}]), the place picked from the gazetteer (a place channel's row), and the
+# author's required answer whether AI tools wrote it. status: published (article_id is its
+# article, shown at once; enriched_at NULL while the models have not yet read it), held (the
+# automatic first pass held it: no article until a moderator approves), removed (refused).
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("article_id", Integer, ForeignKey("articles.id")),
+    Column("title", String(200), nullable=False),
+    Column("body_md", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("images", JSON, nullable=False),
+    Column("place", JSON),
+    Column("ai_assisted", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("screening", JSON),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("enriched_at", DateTime(timezone=True)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Index("ux_posts_article", "article_id", unique=True),
+    Index("ix_posts_user_created", "user_id", "created_at"),  # rate limits, "your posts"
+    Index("ix_posts_source_created", "source_id", "created_at"),  # the author's page
+    Index("ix_posts_status_created", "status", "created_at"),  # the held queue
+)

@@ -30,6 +30,7 @@ from broadsheet.web.account_pages import AccountPages
 from broadsheet.web.accounts import FOLLOWS_COOKIE, SESSION_COOKIE, Accounts
 from broadsheet.web.admin import Admin
 from broadsheet.web.comments import CommentForms, comment_query
+from broadsheet.web.contributors import Contributors
 from broadsheet.web.foryou import Interests, for_you_view, trending_view
 from broadsheet.web.imageproxy import ImageProxy, add_proxy_urls
 from broadsheet.web.local import NEAR_ME_KM, local_view, nearest_place, parse_point
@@ -37,6 +38,7 @@ from broadsheet.web.mail import make_mailer
 from broadsheet.web.moderation import ModerationPages
 from broadsheet.web.pagecache import PageCache
 from broadsheet.web.placefinder import place_finder
+from broadsheet.web.publishers import PublisherPages
 from broadsheet.web.sessions import ReaderCookie
 from broadsheet.web.templating import STATIC_DIR, create_environment
 
@@ -366,6 +368,10 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
     admin = Admin(Context(engine=db, fetcher=fetcher, settings=settings), templates)
     comment_forms = CommentForms(accounts, templates)
     moderation_pages = ModerationPages(accounts, templates)
+    contributors = Contributors(
+        accounts, templates, proxy, settings.data_dir, pages.base_url, settings.image_max_pixels
+    )
+    publisher_pages = PublisherPages(accounts, templates, fetcher, settings.secret_key)
     routes = [
         Route("/", pages.home),
         Route("/index.json", pages.home),
@@ -420,6 +426,37 @@ def create_app(db: Engine, settings: Settings) -> Starlette:
         ),
         Route("/community-policy", moderation_pages.policy),
         Route("/community-policy.json", moderation_pages.policy),
+        # Publishers' own pages: never in the page cache (not in pagecache.CACHED_PATHS).
+        Route("/publishers/claim", publisher_pages.claim_index, methods=["GET"]),
+        Route("/publishers/{publisher_id:id}/claim", publisher_pages.claim_page, methods=["GET"]),
+        Route("/publishers/{publisher_id:id}/claim", publisher_pages.start_claim, methods=["POST"]),
+        Route("/publishers/{publisher_id:id}/verify", publisher_pages.verify, methods=["POST"]),
+        Route("/publishers/{publisher_id:id}/dashboard", publisher_pages.dashboard),
+        Route("/publishers/{publisher_id:id}/dashboard.json", publisher_pages.dashboard),
+        Route("/publishers/{publisher_id:id}/manage", publisher_pages.manage, methods=["GET"]),
+        Route("/publishers/{publisher_id:id}/card", publisher_pages.edit_card, methods=["POST"]),
+        Route("/publishers/{publisher_id:id}/feeds", publisher_pages.add_feed, methods=["POST"]),
+        Route(
+            "/publishers/{publisher_id:id}/feeds/{feed_id:id}",
+            publisher_pages.toggle_feed,
+            methods=["POST"],
+        ),
+        Route(
+            "/publishers/{publisher_id:id}/corrections",
+            publisher_pages.add_correction,
+            methods=["POST"],
+        ),
+        # Contributors: /contribute is never cached (not in pagecache.CACHED_PATHS); /u/ is.
+        Route("/contribute", contributors.page, methods=["GET"]),
+        Route("/contribute.json", contributors.page, methods=["GET"]),
+        Route("/contribute/join", contributors.join, methods=["POST"]),
+        Route("/contribute/profile", contributors.profile, methods=["POST"]),
+        Route("/contribute/posts", contributors.submit, methods=["POST"]),
+        Route("/u/{name}.json", contributors.author),
+        Route("/u/{name}", contributors.author),
+        Route("/posts/{post_id:id}", contributors.post),
+        Route("/uploads/{name}", contributors.upload),
+        Route("/moderation/posts/{post_id:id}", contributors.decide, methods=["POST"]),
         Route("/about", pages.static_page("about.html")),
         Route("/img", proxy.respond),
         Route("/healthz", healthz),

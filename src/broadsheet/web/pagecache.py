@@ -58,6 +58,7 @@ CACHED_PATHS = re.compile(
     r"/|/index\.json|/(foryou|trending|local|search|suggest)(\.json)?|/search/[a-z]+\.[a-z]+"
     r"|/a/\d{1,19}(/revisions)?(\.json)?|/s/\d{1,19}(\.json)?|/c/.+"
     r"|/p/\d{1,19}(\.json|/[a-z]+\.[a-z]+)?|/about|/community-policy"
+    r"|/u/[^/]{1,120}"  # a contributor's page and its twin (/contribute is never kept)
 )
 ARTICLE_PAGE = re.compile(r"/a/(\d{1,19})")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from broadsheet.community import posts as contributions
 from broadsheet.community.threads import CommentQuery, thread_view
 from broadsheet.enrich.taxonomy import section_name
 from broadsheet.keys import ChannelKey, parse_key
@@ -16,6 +17,8 @@ from broadsheet.pipeline import related
 from broadsheet.store import articles as article_store
 from broadsheet.store import channels as channel_store
 from broadsheet.store import cooccurrence
+from broadsheet.store import posts as post_store
+from broadsheet.store import publishers as publisher_store
 from broadsheet.store import related as related_store
 from broadsheet.store import search as search_store
 from broadsheet.store import sources as source_store
@@ -76,6 +79,8 @@ def article_view(
     local = [_channel(link) for link in links if link["role"] == "local"]
     story = article_store.story_info(conn, row["story_id"]) if row["story_id"] else None
     people = [_chip(e) for e in entities if e["kind"] in PEOPLE_KINDS]
+    query = comments or CommentQuery()
+    post = post_store.post_for_article(conn, article_id)  # None: a publisher's article
     return {
         "id": row["id"],
         "url": row["url"],
@@ -85,6 +90,7 @@ def article_view(
         "published": iso_time(row["published"]),
         "updated": iso_time(row["updated"]),
         "revisions_count": article_store.count_revisions(conn, article_id),
+        "corrections": _corrections(conn, article_id),
         "paywalled": bool(row["paywalled"]),
         "paragraphs": _paragraphs(row["text"]),
         "images": row["images"],
@@ -105,7 +111,8 @@ def article_view(
         "also_published": _also_published(conn, row),
         "wire_source": row["wire_source"],
         "story": story,
-        **comments_part(conn, f"article:{article_id}", comments or CommentQuery()),
+        **contributions.post_part(post, query.viewer_id),
+        **comments_part(conn, contributions.comment_target(post, article_id), query),
     }
 
 
@@ -148,7 +155,16 @@ def revisions_view(conn: Connection, article_id: int) -> dict[str, Any] | None:
         "updated": iso_time(row["updated"]),
         "current": {"title": row["title"], "paragraphs": _paragraphs(row["text"])},
         "revisions": earlier,
+        "corrections": _corrections(conn, article_id),
     }
+
+
+def _corrections(conn: Connection, article_id: int) -> list[dict[str, Any]]:
+    """The corrections the publisher marked on the article, oldest first: text, created_at."""
+    return [
+        {"text": c["text"], "created_at": iso_time(c["created_at"])}
+        for c in publisher_store.corrections_of(conn, article_id)
+    ]
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -377,12 +393,12 @@ def _cards(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
                 "image": images[0] if images else None,
             }
         )
-    return cards
+    return contributions.label_cards(conn, cards)
 
 
 def _publisher(conn: Connection, source_id: int | None) -> dict[str, Any] | None:
     source = source_store.get_source(conn, source_id) if source_id is not None else None
-    if source is None:
+    if source is None or source_id is None:
         return None
     return {
         "id": source.id,
@@ -391,7 +407,8 @@ def _publisher(conn: Connection, source_id: int | None) -> dict[str, Any] | None
         "about": source.about,
         "site": source.home_url,
         "logo_url": source.logo_url,
-        **source_store.source_stats(conn, source_id),  # type: ignore[arg-type]
+        "links": publisher_store.links_of(conn, source_id),  # set by its managers
+        **source_store.source_stats(conn, source_id),
     }
 
 

@@ -6,40 +6,20 @@ the search box suggests channels and "Use my location" finds the nearest town.""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from e2e_browser import NEEDS_CHROMIUM, launch, sign_up
+from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import select
 
 from broadsheet.store.channels import channel_name
 from broadsheet.store.schema import article_channels, channels
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = pytest.mark.browser
-# Outside CI a missing browser skips; in CI (make test installs it) it fails.
-NEEDS_CHROMIUM = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (make test installs it)",
-)
-
-
-def launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
 
 
 @NEEDS_CHROMIUM
@@ -118,15 +98,6 @@ def open_first_article(page: Page, live_url: str) -> str:
     page.locator("a[href^='/a/']").first.click()
     page.wait_for_url("**/a/*")
     return page.url
-
-
-def sign_up(page: Page, live_url: str, name: str) -> None:
-    """Sign up from the top bar's link; the site sends the new reader home."""
-    page.click("text=Sign up")
-    page.fill("#account-name", name)
-    page.fill("#account-password", "a long enough password")
-    page.click("form.account-form button[type=submit]")
-    page.wait_for_url(live_url + "/")
 
 
 def card_target(page: Page, article: str) -> str:

@@ -8,49 +8,18 @@ once; another reader's may take the cache's seconds), or on the moderator's own 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from e2e_browser import NEEDS_CHROMIUM, launch, sign_up
+from playwright.sync_api import Page, sync_playwright
 
 from broadsheet.community import moderation
 from broadsheet.store import write_transaction
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 pytestmark = pytest.mark.browser
-NEEDS_CHROMIUM = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (make test installs it)",
-)
 COMMENT = "The flood barriers were promised in *2019*, and nobody asked why."
 REPLY = "They were, and the council minutes say so."
-
-
-def launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
-
-
-def sign_up(page: Page, live_url: str, name: str) -> None:
-    """Sign up from the top bar's link; the site sends the new reader home."""
-    page.goto(live_url + "/")
-    page.click("text=Sign up")
-    page.fill("#account-name", name)
-    page.fill("#account-password", "a long enough password")
-    page.click("form.account-form button[type=submit]")
-    page.wait_for_url(live_url + "/")
 
 
 def first_article(page: Page, live_url: str) -> str:

@@ -5,46 +5,16 @@ an image and the AI-tools answer, and finds the post in that place's Local feed,
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
+from e2e_browser import NEEDS_CHROMIUM, launch, sign_up
 from PIL import Image
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
-
-CHROMIUM = Path("/usr/bin/chromium")
+from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
-# Outside CI a missing browser skips; in CI (make test installs it) it fails.
-NEEDS_CHROMIUM = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (make test installs it)",
-)
 NAME = "street-writer"
 TITLE = "Elm Street bridge closes for repairs"
-
-
-def launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
-
-
-def sign_up(page: Page, live_url: str, name: str) -> None:
-    """Sign up from the top bar's link; the site sends the new reader home."""
-    page.click("text=Sign up")
-    page.fill("#account-name", name)
-    page.fill("#account-password", "a long enough password")
-    page.click("form.account-form button[type=submit]")
-    page.wait_for_url(live_url + "/")
 
 
 @NEEDS_CHROMIUM

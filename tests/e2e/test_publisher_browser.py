@@ -7,7 +7,6 @@ marks a correction that the article page shows under its byline."""
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,19 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from e2e_browser import NEEDS_CHROMIUM, launch, sign_up
+from playwright.sync_api import sync_playwright
 from sqlalchemy import func, select, update
 
 from broadsheet.store.schema import articles, sources
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = pytest.mark.browser
-NEEDS_CHROMIUM = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (make test installs it)",
-)
 CORRECTION = "An earlier version of this article gave the wrong date for the vote."
 
 
@@ -71,30 +66,6 @@ def demo_publisher(ingested: Any, publisher_site: tuple[str, Path]) -> Iterator[
     yield {"id": row.id, "name": row.name}
     with ingested.engine.begin() as conn:
         conn.execute(update(sources).where(sources.c.id == row.id).values(home_url=row.home_url))
-
-
-def launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
-
-
-def sign_up(page: Page, live_url: str, name: str) -> None:
-    """Sign up from the top bar's link; the site sends the new reader home."""
-    page.goto(live_url + "/")
-    page.click("text=Sign up")
-    page.fill("#account-name", name)
-    page.fill("#account-password", "a long enough password")
-    page.click("form.account-form button[type=submit]")
-    page.wait_for_url(live_url + "/")
 
 
 @NEEDS_CHROMIUM

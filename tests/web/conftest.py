@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from broadsheet.ingest.fetch import Fetcher
 from broadsheet.web.imageproxy import ImageProxy
@@ -165,3 +167,19 @@ def proxy(tmp_path: Path) -> Iterator[ImageProxy]:
     fetcher = Fetcher(allow_hosts=("127.0.0.1",), timeout=5.0, max_bytes=2_000_000)
     yield ImageProxy(secret_key=SECRET, cache_dir=tmp_path / "images", fetcher=fetcher)
     fetcher.close()
+
+
+@pytest.fixture
+def readers(app: Starlette) -> Iterator[Any]:
+    """A factory of browsers (each its own cookies) on the test module's `app`."""
+    opened: list[TestClient] = []
+
+    def browser() -> TestClient:
+        client = TestClient(app, follow_redirects=False)
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield browser
+    for client in opened:
+        client.__exit__(None, None, None)

@@ -6,7 +6,6 @@ rendered inert."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,22 +49,6 @@ def app(engine: Engine, tmp_path: Path) -> Starlette:
         environ={}, data_dir=tmp_path, secret_key="comments-test-secret", page_cache_seconds=0.0
     )
     return create_app(engine, settings)
-
-
-@pytest.fixture
-def readers(app: Starlette) -> Iterator[Any]:
-    """A factory of browsers (each its own cookies) on the one app."""
-    opened: list[TestClient] = []
-
-    def browser() -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield browser
-    for client in opened:
-        client.__exit__(None, None, None)
 
 
 @pytest.fixture

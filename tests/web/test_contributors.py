@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,22 +47,6 @@ def settings(tmp_path: Path) -> Any:
 @pytest.fixture
 def app(engine: Engine, settings: Any) -> Starlette:
     return create_app(engine, settings)
-
-
-@pytest.fixture
-def readers(app: Starlette) -> Iterator[Any]:
-    """A factory of browsers (each its own cookies) on the one app."""
-    opened: list[TestClient] = []
-
-    def browser() -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield browser
-    for client in opened:
-        client.__exit__(None, None, None)
 
 
 def token(client: TestClient, path: str = "/contribute") -> str:

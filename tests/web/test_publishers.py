@@ -114,22 +114,6 @@ def app(engine: Engine, tmp_path: Path) -> Starlette:
     return create_app(engine, settings)
 
 
-@pytest.fixture
-def browsers(app: Starlette) -> Iterator[Any]:
-    """A factory of browsers (each its own cookies) on the one app."""
-    opened: list[TestClient] = []
-
-    def browser() -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield browser
-    for client in opened:
-        client.__exit__(None, None, None)
-
-
 def add_publisher(engine: Engine, home_url: str, name: str = "The Ledger") -> int:
     with engine.begin() as conn:
         return source_store.upsert_source(
@@ -208,8 +192,8 @@ def managers_of(engine: Engine, publisher_id: int) -> dict[str, str]:
 # -- claiming ---------------------------------------------------------------------------------
 
 
-def test_the_top_bar_links_publishers_to_the_claim_page(browsers: Any, publisher: int) -> None:
-    reader = browsers()
+def test_the_top_bar_links_publishers_to_the_claim_page(readers: Any, publisher: int) -> None:
+    reader = readers()
     home = lxml.html.fromstring(reader.get("/").text)
     (link,) = home.xpath('//nav[@class="audiences"]/a[text()="Publishers"]/@href')
     assert link == "/publishers/claim"
@@ -220,9 +204,9 @@ def test_the_top_bar_links_publishers_to_the_claim_page(browsers: Any, publisher
 
 
 def test_claim_by_the_well_known_file(
-    browsers: Any, engine: Engine, site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, publisher: int
 ) -> None:
-    reader = browsers()
+    reader = readers()
     sign_up(reader, "editor")
     token = start_claim(reader, publisher)
     assert token.startswith("broadsheet-verify-") and len(token) > 40
@@ -239,9 +223,9 @@ def test_claim_by_the_well_known_file(
 
 
 def test_claim_by_a_meta_tag_on_the_home_page(
-    browsers: Any, engine: Engine, site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, publisher: int
 ) -> None:
-    reader = browsers()
+    reader = readers()
     sign_up(reader, "metaeditor")
     token = start_claim(reader, publisher)
     site.serve(
@@ -254,9 +238,9 @@ def test_claim_by_a_meta_tag_on_the_home_page(
 
 
 def test_claim_refused_without_the_token_on_the_site(
-    browsers: Any, engine: Engine, site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, publisher: int
 ) -> None:
-    reader = browsers()
+    reader = readers()
     sign_up(reader, "hopeful")
     start_claim(reader, publisher)
     response = verify(reader, publisher)
@@ -269,9 +253,9 @@ def test_claim_refused_without_the_token_on_the_site(
 
 
 def test_claim_refused_with_another_readers_token(
-    browsers: Any, engine: Engine, site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, publisher: int
 ) -> None:
-    owner, intruder = browsers(), browsers()
+    owner, intruder = readers(), readers()
     sign_up(owner, "owner")
     sign_up(intruder, "intruder")
     owners_token = start_claim(owner, publisher)
@@ -285,10 +269,10 @@ def test_claim_refused_with_another_readers_token(
 
 
 def test_claim_refused_with_a_token_of_another_publisher(
-    browsers: Any, engine: Engine, site: Site, other_site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, other_site: Site, publisher: int
 ) -> None:
     other = add_publisher(engine, other_site.url + "/", "The Other")
-    reader = browsers()
+    reader = readers()
     sign_up(reader, "twosites")
     token_for_other = start_claim(reader, other)
     start_claim(reader, publisher)
@@ -298,9 +282,9 @@ def test_claim_refused_with_a_token_of_another_publisher(
 
 
 def test_claim_refused_when_the_token_is_on_another_site(
-    browsers: Any, engine: Engine, site: Site, other_site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, other_site: Site, publisher: int
 ) -> None:
-    reader = browsers()
+    reader = readers()
     sign_up(reader, "elsewhere")
     token = start_claim(reader, publisher)
     other_site.serve("/.well-known/broadsheet-verification.txt", token)
@@ -315,11 +299,11 @@ def test_claim_refused_when_the_token_is_on_another_site(
     assert managers_of(engine, publisher) == {}
 
 
-def test_claim_refused_when_the_site_cannot_be_reached(browsers: Any, engine: Engine) -> None:
+def test_claim_refused_when_the_site_cannot_be_reached(readers: Any, engine: Engine) -> None:
     closed = Site()
     closed.close()  # nothing listens on its port any more
     publisher = add_publisher(engine, closed.url + "/")
-    reader = browsers()
+    reader = readers()
     sign_up(reader, "offline")
     start_claim(reader, publisher)
     response = verify(reader, publisher)
@@ -328,9 +312,9 @@ def test_claim_refused_when_the_site_cannot_be_reached(browsers: Any, engine: En
 
 
 def test_claim_refused_once_expired(
-    browsers: Any, engine: Engine, site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, publisher: int
 ) -> None:
-    reader = browsers()
+    reader = readers()
     sign_up(reader, "slowpoke")
     old_token = start_claim(reader, publisher)
     site.serve("/.well-known/broadsheet-verification.txt", old_token)
@@ -355,15 +339,15 @@ def test_claim_refused_once_expired(
 
 
 def test_claim_refused_when_signed_out_or_without_csrf(
-    browsers: Any, engine: Engine, site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, publisher: int
 ) -> None:
-    stranger = browsers()
+    stranger = readers()
     page = stranger.get(f"/publishers/{publisher}/claim")
     assert page.status_code == 200 and "Sign in" in page.text
     assert not lxml.html.fromstring(page.text).xpath("//form[@class='claim-form']")
     assert post(stranger, f"/publishers/{publisher}/claim", {}).status_code == 403
     assert post(stranger, f"/publishers/{publisher}/verify", {}).status_code == 403
-    reader = browsers()
+    reader = readers()
     sign_up(reader, "forgetful")
     assert reader.post(f"/publishers/{publisher}/claim", data={}).status_code == 403
     forged = {"csrf": "not-a-token"}
@@ -377,9 +361,9 @@ def test_claim_refused_when_signed_out_or_without_csrf(
 
 
 def test_several_managers_and_only_the_first_sees_the_others(
-    browsers: Any, engine: Engine, site: Site, publisher: int
+    readers: Any, engine: Engine, site: Site, publisher: int
 ) -> None:
-    first, second = browsers(), browsers()
+    first, second = readers(), readers()
     make_manager(first, "first-editor", publisher, site)
     make_manager(second, "second-editor", publisher, site)
     assert managers_of(engine, publisher) == {
@@ -400,18 +384,18 @@ def test_several_managers_and_only_the_first_sees_the_others(
 
 
 @pytest.fixture
-def editor(browsers: Any, site: Site, publisher: int) -> TestClient:
+def editor(readers: Any, site: Site, publisher: int) -> TestClient:
     """A browser signed in as the publisher's manager."""
-    client: TestClient = browsers()
+    client: TestClient = readers()
     make_manager(client, "editor", publisher, site)
     return client
 
 
 def test_everyone_but_a_manager_gets_403(
-    browsers: Any, engine: Engine, site: Site, publisher: int, editor: TestClient
+    readers: Any, engine: Engine, site: Site, publisher: int, editor: TestClient
 ) -> None:
     article = add_article(engine, publisher, "only", NOW)
-    stranger, reader = browsers(), browsers()
+    stranger, reader = readers(), readers()
     sign_up(reader, "nosy")
     gets = ["dashboard", "dashboard.json", "manage"]
     posts = {
@@ -739,7 +723,7 @@ def test_dashboard_reads_indexes_not_every_article(
 
 
 def test_corrections_show_on_the_article_its_history_and_json(
-    editor: TestClient, browsers: Any, engine: Engine, publisher: int
+    editor: TestClient, readers: Any, engine: Engine, publisher: int
 ) -> None:
     article = add_article(engine, publisher, "fixme", NOW)
     page = f"/publishers/{publisher}/manage"
@@ -751,7 +735,7 @@ def test_corrections_show_on_the_article_its_history_and_json(
         page,
     )
     assert response.status_code == 303, response.text
-    reader = browsers()  # anyone sees it
+    reader = readers()  # anyone sees it
     doc = lxml.html.fromstring(reader.get(f"/a/{article}").text)
     (part,) = doc.xpath("//*[@data-section='correction']")
     assert note in part.text_content() and not part.xpath(".//script")
@@ -786,11 +770,11 @@ def test_corrections_refused_on_other_articles_and_when_too_long(
 
 
 def test_views_counted_by_the_site_reach_the_dashboard(
-    editor: TestClient, browsers: Any, engine: Engine, publisher: int
+    editor: TestClient, readers: Any, engine: Engine, publisher: int
 ) -> None:
     article = add_article(engine, publisher, "read-me", NOW)
     for _ in range(3):
-        browsers().get(f"/a/{article}", headers=BROWSER)  # three readers, each a first read
+        readers().get(f"/a/{article}", headers=BROWSER)  # three readers, each a first read
     with engine.connect() as conn:
         stored = conn.execute(
             select(article_views.c.reader).where(article_views.c.article_id == article)

@@ -437,6 +437,12 @@ def test_comments_on_a_post_and_the_account_deleted(readers: Any, engine: Engine
     twin = bo.get(f"/a/{article_id}.json").json()
     assert twin["comments_count"] == 1 and twin["comments_thread"]["target"] == target
     assert send(bo, "/comments", {"target": "post:999999", "body": "Nowhere"}).status_code == 404
+    # The export holds the profile and the post as written.
+    held = ana.get("/settings/export.json").json()
+    assert held["contributor"]["name"] == "ana"
+    assert [(p["title"], p["status"], p["article_id"]) for p in held["posts"]] == [
+        ("Bridge closes", "published", article_id)
+    ]
     # The account goes; its published post stays with its source, no longer linked to it.
     gone = send(ana, "/settings", {"action": "delete", "password": PASSWORD})
     assert gone.status_code == 303

@@ -45,6 +45,23 @@ def _select_posts() -> Any:
     return select(*POST_COLUMNS).select_from(joined)
 
 
+def export_of(conn: Connection, user_id: int) -> dict[str, Any]:
+    """What the account holds as a contributor: its profile and every post it wrote, as
+    written (held and removed ones included), for the account's export."""
+    profile = contributor_for_user(conn, user_id)
+    written = conn.execute(
+        _select_posts().where(posts.c.user_id == user_id).order_by(posts.c.id)
+    ).mappings()
+    kept = ("id", "article_id", "title", "body_md", "images", "place", "ai_assisted", "status")
+    return {
+        "contributor": profile and {"name": profile["name"], "about": profile["about"]},
+        "posts": [
+            {**{k: row[k] for k in kept}, "created_at": as_utc(row["created_at"])}
+            for row in written
+        ],
+    }
+
+
 # -- contributors ----------------------------------------------------------------------------
 
 

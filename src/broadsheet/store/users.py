@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from broadsheet.community import strikes as ladder
 from broadsheet.community.policy import get_rule
 from broadsheet.store import comments as comment_store
+from broadsheet.store import posts as post_store
 from broadsheet.store.database import as_utc, is_postgres
 from broadsheet.store.schema import (
     article_channels,
@@ -154,6 +155,7 @@ def export(conn: Connection, user_id: int) -> dict[str, Any] | None:
         "comment_reports": written["reports"],
         "strikes": [_strike(s, now) for s in comment_store.strikes_of(conn, user_id)],
         "standing": _standing(conn, user_id, now),
+        **post_store.export_of(conn, user_id),  # "contributor" and "posts"
     }
 
 

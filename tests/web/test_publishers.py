@@ -250,6 +250,11 @@ def test_claim_refused_without_the_token_on_the_site(
     assert "does not contain your token" in message
     assert managers_of(engine, publisher) == {}
     assert reader.get(f"/publishers/{publisher}/dashboard").status_code == 403
+    # Every try fetches the site again: after ten failures in 15 minutes, a pause.
+    for _ in range(9):
+        assert verify(reader, publisher).status_code == 400
+    paused = verify(reader, publisher)
+    assert paused.status_code == 429 and "Wait fifteen minutes" in error_of(paused)
 
 
 def test_claim_refused_with_another_readers_token(

@@ -40,6 +40,7 @@ from broadsheet.store import publishers as store
 from broadsheet.store import sources as source_store
 from broadsheet.store import write_transaction
 from broadsheet.web.accounts import Accounts
+from broadsheet.web.sessions import SignInLimiter
 from broadsheet.web.views import is_valid_id, iso_time
 
 CLAIM_DAYS = 7
@@ -66,6 +67,9 @@ class PublisherError(Exception):
 
 
 # -- claims -----------------------------------------------------------------------------------
+
+
+VERIFY_TRIES = 10  # failed verifications per account in 15 minutes
 
 
 def claim_token(secret_key: str, claim: dict[str, Any]) -> str:
@@ -295,6 +299,7 @@ class PublisherPages:
         self.db = accounts.db
         self.templates = templates
         self.fetcher = fetcher  # the app's: the SSRF guard applies to every site we check
+        self.verify_limiter = SignInLimiter(limit=VERIFY_TRIES)
         self.secret_key = secret_key
 
     # -- claiming ---------------------------------------------------------------------------
@@ -387,9 +392,15 @@ class PublisherPages:
         user = self.accounts.reader(request).user
         if user is None:
             return self.refused(request, 403, "Sign in first: a claim belongs to an account.")
+        # Each try fetches another site: a few failed tries per account in 15 minutes.
+        key = f"verify:{user['id']}"
+        if self.verify_limiter.blocked(key):
+            message = "Too many tries that failed. Wait fifteen minutes, then verify again."
+            return await self.claim_page(request, message, 429)
         try:
             await run_in_threadpool(self._verify, publisher_id, user["id"])
         except PublisherError as exc:
+            self.verify_limiter.failed(key)
             return await self.claim_page(request, exc.message, exc.status)
         return RedirectResponse(f"/publishers/{publisher_id}/dashboard", status_code=303)
 

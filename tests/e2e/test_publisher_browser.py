@@ -108,7 +108,8 @@ def test_a_publisher_claims_its_page_and_sees_its_dashboard(
             # A correction, marked from the manage page, shows under the article's byline.
             page.click("text=Edit the card, feeds and corrections")
             page.wait_for_url(f"**/publishers/{publisher_id}/manage")
-            article = page.locator("#correction-article option").first.get_attribute("value")
+            article = page.locator("#recent-articles option").first.get_attribute("value")
+            page.fill("#correction-article", str(article))
             page.fill("#correction-text", CORRECTION)
             page.click("form.correction-form button")
             page.wait_for_url(f"**/publishers/{publisher_id}/manage?m=*")

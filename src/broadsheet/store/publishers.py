@@ -345,10 +345,12 @@ def latest_articles(conn: Connection, ids: list[int], limit: int) -> list[dict[s
     return found[::-1][:limit]
 
 
-def channel_counts(conn: Connection, article_ids: list[int], limit: int) -> list[dict[str, Any]]:
-    """The channels these articles are filed under most: key, name, kind, articles."""
-    if not article_ids:
-        return []
+def channel_counts(
+    conn: Connection, ids: list[int], since: datetime, limit: int
+) -> list[dict[str, Any]]:
+    """The channels these feeds' articles published since the moment are filed under most
+    (key, name, kind, articles): every article of the window counted, from the
+    (source_id, published) index."""
     counted = func.count(func.distinct(article_channels.c.article_id))
     query = (
         select(
@@ -359,8 +361,12 @@ def channel_counts(conn: Connection, article_ids: list[int], limit: int) -> list
             channels.c.admin1,
             counted.label("articles"),
         )
-        .join(channels, channels.c.key == article_channels.c.channel_key)
-        .where(article_channels.c.article_id.in_(article_ids))
+        .select_from(
+            article_channels.join(articles, articles.c.id == article_channels.c.article_id).join(
+                channels, channels.c.key == article_channels.c.channel_key
+            )
+        )
+        .where(articles.c.source_id.in_(ids), articles.c.published >= since)
         .group_by(
             channels.c.key, channels.c.name, channels.c.kind, channels.c.country, channels.c.admin1
         )
@@ -378,12 +384,24 @@ def channel_counts(conn: Connection, article_ids: list[int], limit: int) -> list
     ]
 
 
-def story_titles(conn: Connection, story_ids: list[int]) -> dict[int, str]:
-    """{story id: title}."""
-    if not story_ids:
-        return {}
-    query = select(stories.c.id, stories.c.title).where(stories.c.id.in_(story_ids))
-    return {int(row.id): row.title for row in conn.execute(query)}
+def story_counts(
+    conn: Connection, ids: list[int], since: datetime, limit: int
+) -> list[dict[str, Any]]:
+    """The stories these feeds' articles published since the moment are in most (id, title,
+    articles), every article of the window counted."""
+    counted = func.count()
+    query = (
+        select(articles.c.story_id, stories.c.title, counted.label("articles"))
+        .join(stories, stories.c.id == articles.c.story_id)
+        .where(articles.c.source_id.in_(ids), articles.c.published >= since)
+        .group_by(articles.c.story_id, stories.c.title)
+        .order_by(counted.desc(), articles.c.story_id)
+        .limit(limit)
+    )
+    return [
+        {"id": int(row.story_id), "title": row.title, "articles": int(row.articles)}
+        for row in conn.execute(query)
+    ]
 
 
 def feed_errors(conn: Connection, ids: list[int], limit: int = 20) -> list[dict[str, Any]]:

@@ -48,9 +48,9 @@ WELL_KNOWN_PATH = "/.well-known/broadsheet-verification.txt"
 META_NAME = "broadsheet-verification"
 MAX_SCANNED_CHARS = 200_000  # of a verification page: the token is near its start
 DASHBOARD_DAYS = 30
-RECENT_ARTICLES = 200  # the channels and stories a publisher feeds: of its newest articles
 LIMITS = {"name": 300, "logo_url": 2000, "home_city": 200, "about": 2000}
 MAX_LINKS, LABEL_CHARS, URL_CHARS = 5, 100, 2000
+TOP_CHANNELS, TOP_STORIES = 12, 10  # the dashboard's lists, of all articles in its window
 CORRECTION_CHARS = 1000
 MAX_FEEDS = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -201,7 +201,6 @@ def dashboard_view(conn: Connection, publisher_id: int, today: date) -> dict[str
             }
         )
     stats = [source_store.source_stats(conn, i) for i in ids]
-    recent = store.latest_articles(conn, ids, RECENT_ARTICLES)
     return {
         "publisher": _card_of(conn, source),
         "from": first.isoformat(),
@@ -209,8 +208,8 @@ def dashboard_view(conn: Connection, publisher_id: int, today: date) -> dict[str
         "days": days,
         "totals": {key: sum(s[key] for s in stats) for key in ("followers", "posts", "views")},
         "top_articles": [_article(row) for row in store.top_articles(conn, ids)],
-        "channels": store.channel_counts(conn, [row["id"] for row in recent], 12),
-        "stories": _stories(conn, recent),
+        "channels": store.channel_counts(conn, ids, since, TOP_CHANNELS),
+        "stories": store.story_counts(conn, ids, since, TOP_STORIES),
         "feeds": [_feed(row) for row in store.feed_rows(conn, ids)],
         "errors": [
             {**row, "created_at": iso_time(row["created_at"])}
@@ -274,16 +273,6 @@ def _feed(row: dict[str, Any]) -> dict[str, Any]:
         "last_error": row["last_error"],
         "failures": row["failures"],
     }
-
-
-def _stories(conn: Connection, recent: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    counts: dict[int, int] = {}
-    for row in recent:
-        if row["story_id"] is not None:
-            counts[row["story_id"]] = counts.get(row["story_id"], 0) + 1
-    top = sorted(counts, key=lambda story: (-counts[story], story))[:10]
-    titles = store.story_titles(conn, top)
-    return [{"id": s, "title": titles.get(s, ""), "articles": counts[s]} for s in top]
 
 
 # -- endpoints --------------------------------------------------------------------------------

@@ -299,8 +299,9 @@ class Accounts:
             return self.page(request, "signin", message, 429, name=name)
         with self.db.connect() as conn:
             user = user_store.user_by_name(conn, name)
+        password = password[: PASSWORD_CHARS[1]]  # as verified, so as rehashed
         verified = user is not None and await run_in_threadpool(
-            verify, user["password_hash"], password[: PASSWORD_CHARS[1]]
+            verify, user["password_hash"], password
         )
         if user is None or not verified:
             self.limiter.failed(*keys)

@@ -398,7 +398,7 @@ def _cards(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 def _publisher(conn: Connection, source_id: int | None) -> dict[str, Any] | None:
     source = source_store.get_source(conn, source_id) if source_id is not None else None
-    if source is None or source_id is None:
+    if source is None or source_id is None:  # (both: for the type checker)
         return None
     return {
         "id": source.id,
